@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installErrorHandler } from './http/error-handler.ts';
+import { installValidators } from './http/validation.ts';
 import { healthRoutes } from './http/health.ts';
 import { listingRoutes } from './listings/routes.ts';
 import { matchRoutes } from './matching/routes.ts';
@@ -15,10 +16,10 @@ export async function buildApp(rt: Runtime): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: rt.log as FastifyBaseLogger,
     bodyLimit: rt.config.BODY_LIMIT_BYTES,
-    // Unknown fields are an error, not silently dropped: a typo must not lose data.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
-    disableRequestLogging: rt.config.NODE_ENV === 'test',
   });
+  installValidators(app);
+  // JSON only: a text body is refused with 415 instead of failing validation as a string.
+  app.removeContentTypeParser('text/plain');
   installErrorHandler(app);
   await app.register(swagger, {
     openapi: {
