@@ -17,7 +17,7 @@ import { emit, loadZhibei } from './lib/listings.ts';
 /**
  * End-to-end ingest (bulk HTTP API → queue → batched embedding → stored → in the index) against
  * the raw model throughput on the same texts in the same run, with the bge-small-zh-shaped
- * random model. Options: --count N (default 1024), --batch B (default 32), --model DIR.
+ * random model. Options: --count N (default 512), --batch B (default 32), --model DIR.
  */
 export default async function ingestBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({

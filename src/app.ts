@@ -13,8 +13,10 @@ import type { Runtime } from './runtime.ts';
  * `server.ts` runs it.
  */
 export async function buildApp(rt: Runtime): Promise<FastifyInstance> {
+  // Typed as Fastify's logger so the app keeps Fastify's default generics.
+  const logger: FastifyBaseLogger = rt.log;
   const app = Fastify({
-    loggerInstance: rt.log as FastifyBaseLogger,
+    loggerInstance: logger,
     bodyLimit: rt.config.BODY_LIMIT_BYTES,
   });
   installValidators(app);

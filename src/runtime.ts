@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import { openDb, type Db } from './db/client.ts';
 import { embedListingHandler } from './embedding/embed-job.ts';
 import { TransformersEmbedder, type Embedder } from './embedding/embedder.ts';
+import { ensureModel } from './embedding/fallback-model.ts';
 import { readModelInfo } from './embedding/model-manifest.ts';
 import { EmbeddingStore } from './embedding/store.ts';
 import { VectorIndexRegistry } from './index/registry.ts';
@@ -49,6 +50,7 @@ export async function createRuntime(
   try {
     const repo = new ListingRepo(db);
     const store = new EmbeddingStore(db);
+    await ensureModel(config, log);
     const model = await readModelInfo(config.modelPath);
     const embedder = await TransformersEmbedder.load(model, {
       batchSize: config.EMBED_BATCH_SIZE,

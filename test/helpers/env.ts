@@ -73,7 +73,7 @@ export async function waitFor<T>(
   let last: T | undefined;
   while (Date.now() - t0 < timeoutMs) {
     last = await fn();
-    if (last) return last as NonNullable<T>;
+    if (last) return last;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(

@@ -22,8 +22,8 @@ export function startProcess(
   });
   const lines: string[] = [];
   const collect = (b: Buffer) => lines.push(...b.toString().split('\n').filter(Boolean));
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   return { child, lines, exited };
 }
