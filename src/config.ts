@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
+import { FEATURES, RankWeightsSchema, type PartialWeights } from './matching/features.ts';
 import { repoRoot } from './util/shared-data.ts';
 
 /**
@@ -55,6 +56,8 @@ export const ConfigSchema = Type.Object({
   DESCRIPTION_MAX_CHARS: Type.Integer({ minimum: 100, default: 10_000 }),
   MATCH_MAX_LIMIT: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  /** Ranking weights as JSON, e.g. {"semantic":0.5,"lexical":0.4}; unnamed features keep defaults. */
+  RANK_WEIGHTS: Type.Optional(Type.String()),
 });
 
 /** The parsed, typed configuration. */
@@ -64,6 +67,7 @@ export type Config = Static<typeof ConfigSchema> & {
   modelPath: string;
   databaseFile: string;
   indexDir: string;
+  rankWeights: PartialWeights | undefined;
 };
 
 /** Raised when the environment does not fit the schema; the message lists every bad variable. */
@@ -92,7 +96,24 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     modelPath: resolve(repoRoot, c.MODEL_PATH ?? defaultModelPath()),
     databaseFile: resolve(dataDir, 'techmatch.sqlite'),
     indexDir: resolve(dataDir, 'index'),
+    rankWeights: parseWeights(c.RANK_WEIGHTS),
   };
+}
+
+function parseWeights(raw: string | undefined): PartialWeights | undefined {
+  if (raw === undefined) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('invalid configuration: RANK_WEIGHTS is not JSON');
+  }
+  if (!Value.Check(RankWeightsSchema, v)) {
+    throw new ConfigError(
+      `invalid configuration: RANK_WEIGHTS must map features (${FEATURES.join(', ')}) to numbers 0–100`,
+    );
+  }
+  return v;
 }
 
 /** The shipped default model when present, else the generated random fixture. */

@@ -8,9 +8,10 @@ import { readModelInfo } from './embedding/model-manifest.ts';
 import { EmbeddingStore } from './embedding/store.ts';
 import { VectorIndexRegistry } from './index/registry.ts';
 import { ListingRepo } from './listings/repo.ts';
+import { LexicalIndex } from './matching/lexical.ts';
 import { ListingService } from './listings/service.ts';
 import type { Logger } from './log.ts';
-import { MatchService } from './matching/match-service.ts';
+import { Ranker } from './matching/ranker.ts';
 import type { JobHandlers, JobQueue } from './queue/contract.ts';
 import { createQueue } from './queue/index.ts';
 
@@ -26,7 +27,7 @@ export interface Runtime {
   /** Present in API processes; workers do not keep an index. */
   index?: VectorIndexRegistry;
   listings: ListingService;
-  matches?: MatchService;
+  ranker?: Ranker;
   /** Re-enqueues rows still pending (after a crash or a lost Redis). */
   sweepPending(): Promise<number>;
   close(): Promise<void>;
@@ -48,7 +49,10 @@ export async function createRuntime(
   const db = openDb(config.databaseFile);
   const closers: (() => Promise<void>)[] = [];
   try {
-    const repo = new ListingRepo(db);
+    const lexical = new LexicalIndex(db);
+    const repo = new ListingRepo(db, lexical);
+    if (lexical.rebuildIfStale(() => repo.iterateAll(), repo.count()))
+      log.info('lexical index rebuilt');
     const store = new EmbeddingStore(db);
     await ensureModel(config, log);
     const model = await readModelInfo(config.modelPath);
@@ -134,7 +138,9 @@ export async function createRuntime(
       embedder,
       index,
       listings,
-      matches: index ? new MatchService(store, index, embedder) : undefined,
+      ranker: index
+        ? new Ranker({ store, index, lexical, repo, embedder, weights: config.rankWeights })
+        : undefined,
       sweepPending,
       close: async () => {
         // Stop taking jobs and let running ones finish, then write the final index snapshot,

@@ -90,6 +90,25 @@ export class EmbeddingStore {
       .run();
   }
 
+  /** Vectors of several listings in one model (lexical-only ranking candidates). */
+  vectors(listingIds: string[], modelId: string): Map<string, Float32Array> {
+    const out = new Map<string, Float32Array>();
+    for (let i = 0; i < listingIds.length; i += 500) {
+      const rows = this.db
+        .select({ listingId: embeddings.listingId, vector: embeddings.vector })
+        .from(embeddings)
+        .where(
+          and(
+            eq(embeddings.modelId, modelId),
+            inArray(embeddings.listingId, listingIds.slice(i, i + 500)),
+          ),
+        )
+        .all();
+      for (const r of rows) out.set(r.listingId, fromBlob(r.vector));
+    }
+    return out;
+  }
+
   /** Vectors of one side and model stored after `afterId`, oldest first (index sync). */
   after(modelId: string, side: Side, afterId: number, limit: number): StoredVector[] {
     return this.db

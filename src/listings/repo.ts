@@ -7,6 +7,7 @@ import {
   type ListingRow,
   type NewListingRow,
 } from '../db/schema.ts';
+import type { LexicalIndex } from '../matching/lexical.ts';
 import type { Side } from './schemas.ts';
 
 export interface ListFilter {
@@ -25,7 +26,10 @@ export interface ListFilter {
 
 /** Data access for listings. Synchronous: better-sqlite3 is, and transactions stay simple. */
 export class ListingRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly lexical: LexicalIndex,
+  ) {}
 
   get(id: string): ListingRow | undefined {
     return this.db.select().from(listings).where(eq(listings.id, id)).get();
@@ -45,8 +49,13 @@ export class ListingRepo {
       .get();
   }
 
+  /** Inserts a listing and its lexical entry in one transaction. */
   insert(row: NewListingRow): ListingRow {
-    return this.db.insert(listings).values(row).returning().get();
+    return this.db.transaction((tx) => {
+      const r = tx.insert(listings).values(row).returning().get();
+      this.lexical.upsert(r);
+      return r;
+    });
   }
 
   /**
@@ -60,12 +69,44 @@ export class ListingRepo {
   ): ListingRow | undefined {
     return this.db.transaction((tx) => {
       if (contentChanged) tx.delete(embeddings).where(eq(embeddings.listingId, id)).run();
-      return tx.update(listings).set(patch).where(eq(listings.id, id)).returning().get();
+      const r = tx.update(listings).set(patch).where(eq(listings.id, id)).returning().get();
+      // Confidentiality decides which terms others may see, so it re-indexes too.
+      if (r && (contentChanged || patch.confidentiality !== undefined)) this.lexical.upsert(r);
+      return r;
     });
   }
 
   delete(id: string): boolean {
-    return this.db.delete(listings).where(eq(listings.id, id)).run().changes > 0;
+    return this.db.transaction(() => {
+      this.lexical.remove(id);
+      return this.db.delete(listings).where(eq(listings.id, id)).run().changes > 0;
+    });
+  }
+
+  /** Every listing, streamed (lexical index rebuild). */
+  *iterateAll(): Generator<ListingRow> {
+    let after = '';
+    for (;;) {
+      const rows = this.db
+        .select()
+        .from(listings)
+        .where(gt(listings.id, after))
+        .orderBy(asc(listings.id))
+        .limit(1000)
+        .all();
+      yield* rows;
+      if (rows.length < 1000) return;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+
+  count(): number {
+    return (
+      this.db
+        .select({ n: sql<number>`count(*)` })
+        .from(listings)
+        .get()?.n ?? 0
+    );
   }
 
   /** Runs `fn` in one transaction (bulk imports: all rows land or none). */

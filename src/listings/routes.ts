@@ -2,7 +2,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import Compile from 'typebox/compile';
-import { AppError } from '../http/errors.ts';
 import { errorResponses, IdParams } from '../http/schemas.ts';
 import type { Runtime } from '../runtime.ts';
 import {
@@ -14,7 +13,6 @@ import {
   type ListingInput,
   type Side,
 } from './schemas.ts';
-import { MatchItemSchema } from '../matching/routes.ts';
 
 const PATHS: Record<Side, string> = { need: 'needs', offer: 'offers' };
 
@@ -171,24 +169,6 @@ export function listingRoutes(app: FastifyInstance, rt: Runtime): void {
       handler: async (req, reply) => {
         rt.listings.remove(side, req.params.id);
         return reply.status(204).send(null);
-      },
-    });
-
-    r.get(`${base}/:id/matches`, {
-      schema: {
-        tags,
-        summary: `Best-matching ${side === 'need' ? 'offers' : 'needs'} for this ${side}`,
-        params: IdParams,
-        querystring: Type.Object(
-          { limit: Type.Integer({ minimum: 1, maximum: rt.config.MATCH_MAX_LIMIT, default: 10 }) },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ items: Type.Array(MatchItemSchema) }), ...errorResponses },
-      },
-      handler: (req) => {
-        if (!rt.matches) throw new AppError('unavailable', 'this process keeps no vector index');
-        const row = rt.listings.getRow(side, req.params.id);
-        return { items: rt.matches.forListing(row, req.query.limit) };
       },
     });
   }

@@ -50,12 +50,13 @@ describe('listings API with the in-process transport', () => {
     await ready('needs', need);
     const m = await waitFor(async () => {
       const r = (await get(`/v1/needs/${need}/matches?limit=3`)).json<{
-        items: { id: string; score: number }[];
+        items: { id: string; score: number; components: { semantic: number; lexical: number } }[];
       }>();
       return r.items.length === 3 ? r : undefined;
     });
     expect(m.items[0]!.id).toBe(offers[0]);
-    expect(m.items[0]!.score).toBeGreaterThan(0.999);
+    expect(m.items[0]!.components.semantic).toBeGreaterThan(0.999);
+    expect(m.items[0]!.components.lexical).toBeGreaterThan(0.999);
     expect(m.items[0]!.score).toBeGreaterThanOrEqual(m.items[1]!.score);
     const back = (await get(`/v1/offers/${offers[0]}/matches?limit=1`)).json<{
       items: { id: string }[];

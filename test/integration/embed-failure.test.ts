@@ -33,8 +33,14 @@ describe('a permanent embedding failure', () => {
     });
     expect(calls).toBe(3);
     expect(row.embeddingError).toContain('onnxruntime exploded');
-    const api = (await s.app.inject({ url: `/v1/offers/${id}` })).json<{ embeddingStatus: string; embeddingError: string }>();
-    expect(api).toMatchObject({ embeddingStatus: 'failed', embeddingError: 'onnxruntime exploded' });
+    const api = (await s.app.inject({ url: `/v1/offers/${id}` })).json<{
+      embeddingStatus: string;
+      embeddingError: string;
+    }>();
+    expect(api).toMatchObject({
+      embeddingStatus: 'failed',
+      embeddingError: 'onnxruntime exploded',
+    });
     await s.close();
   });
 });

@@ -1,0 +1,264 @@
+import type { ListingRow } from '../db/schema.ts';
+import type { Embedder } from '../embedding/embedder.ts';
+import type { EmbeddingStore } from '../embedding/store.ts';
+import { passageText } from '../embedding/text.ts';
+import { AppError } from '../http/errors.ts';
+import type { VectorIndexRegistry } from '../index/registry.ts';
+import type { ListingRepo } from '../listings/repo.ts';
+import type { Side } from '../listings/schemas.ts';
+import {
+  budgetScore,
+  cooperationScore,
+  FEATURES,
+  freshnessScore,
+  industryScore,
+  keywordScore,
+  maturityRank,
+  maturityScore,
+  regionScore,
+  resolveWeights,
+  termOverlap,
+  type Feature,
+  type PairSide,
+  type PartialWeights,
+  type RankWeights,
+} from './features.ts';
+import type { LexicalIndex } from './lexical.ts';
+import { other, publicView, type MatchItem } from './views.ts';
+import { explain, type Reason } from './reasons.ts';
+import { keyTerms } from './segment.ts';
+
+/** dense: vectors only; lexical: FTS5 BM25 only; hybrid: both, text features; full: all features. */
+export type RankMode = 'dense' | 'lexical' | 'hybrid' | 'full';
+
+export interface RankFilters {
+  /** Administrative-code prefix the counterpart must have ("44", "4403", "440305"). */
+  regionPrefix?: string;
+  industry?: string;
+  /** Offers below this maturity are dropped (applies when offers are ranked). */
+  minMaturity?: string;
+}
+
+export interface RankRequest {
+  limit: number;
+  mode?: RankMode;
+  weights?: PartialWeights;
+  filters?: RankFilters;
+}
+
+export interface RankedMatch extends MatchItem {
+  components: Record<Feature, number>;
+  reasons: Reason[];
+}
+
+interface Query {
+  /** The listing being matched; absent for free text. */
+  listing?: ListingRow;
+  text: string;
+  terms: string[];
+  vector: Float32Array;
+}
+
+interface Candidate {
+  row: ListingRow;
+  semantic?: number;
+  bm25?: number;
+}
+
+/** Over-fetch from each retriever: filters and re-ranking need room to work. */
+const CANDIDATES = 100;
+
+/**
+ * Candidates from dense kNN ∪ lexical top-K, hard filters, then a weighted sum of pair
+ * features. Every feature is a function of the unordered (need, offer) pair, so the score of a
+ * pair is the same from either side: how well the offer suits the need is how well the need
+ * suits the offer.
+ */
+export class Ranker {
+  constructor(
+    private readonly deps: {
+      store: EmbeddingStore;
+      index: VectorIndexRegistry;
+      lexical: LexicalIndex;
+      repo: ListingRepo;
+      embedder: Embedder;
+      weights?: PartialWeights;
+    },
+  ) {}
+
+  /** Counterparts of a stored listing. */
+  forListing(l: ListingRow, req: RankRequest): RankedMatch[] {
+    if (l.embeddingStatus !== 'ready') {
+      throw new AppError(
+        'not_ready',
+        `listing ${l.id} has embedding status "${l.embeddingStatus}"; matches are available once it is ready`,
+        {
+          embeddingStatus: l.embeddingStatus,
+        },
+      );
+    }
+    const own = this.deps.store.get(l.id, this.deps.embedder.model.id);
+    if (!own)
+      throw new AppError('not_ready', `listing ${l.id} has no vector for the active model yet`);
+    const terms = this.deps.lexical.terms([l.id]).get(l.id) ?? [...keyTerms(passageText(l))];
+    return this.rank(
+      { listing: l, text: passageText(l), terms, vector: own.vector },
+      other(l.side),
+      req,
+    );
+  }
+
+  /** Listings of `side` for a free text (no metadata: text features only). */
+  async forText(text: string, side: Side, req: RankRequest): Promise<RankedMatch[]> {
+    const [vector] = await this.deps.embedder.embed([text], 'query');
+    if (!vector) throw new Error('embedder returned no vector');
+    return this.rank({ text, terms: [...keyTerms(text)], vector }, side, req);
+  }
+
+  private rank(q: Query, side: Side, req: RankRequest): RankedMatch[] {
+    const mode = req.mode ?? 'full';
+    const weights = resolveWeights(this.deps.weights, req.weights);
+    const k = Math.max(CANDIDATES, req.limit * 3);
+    const cands = new Map<string, Candidate>();
+
+    if (mode !== 'lexical') {
+      const idx = this.deps.index.get(side);
+      const hits = idx.search(q.vector, Math.min(k, idx.size));
+      const rows = this.deps.store.resolve(hits.map((h) => h.id));
+      for (const h of hits) {
+        const row = rows.get(h.id);
+        if (!row) this.deps.index.forget(side, h.id);
+        else cands.set(row.id, { row, semantic: h.score });
+      }
+    }
+    if (mode !== 'dense') {
+      const hits = this.deps.lexical.search(side, q.text, k);
+      const missing = hits.filter((h) => !cands.has(h.listingId)).map((h) => h.listingId);
+      for (const row of this.deps.repo.getMany(missing)) cands.set(row.id, { row });
+      for (const h of hits) {
+        const c = cands.get(h.listingId);
+        if (c) c.bm25 = h.score;
+      }
+      if (mode !== 'lexical') this.fillSemantic(q.vector, [...cands.values()]);
+    }
+
+    const pool = [...cands.values()].filter((c) => this.passes(c.row, q.listing, req.filters));
+    const terms = this.deps.lexical.terms(pool.map((c) => c.row.id));
+    const maxBm25 = Math.max(1e-9, ...pool.map((c) => c.bm25 ?? 0));
+    const now = Date.now();
+    const scored = pool.map((c) => {
+      const components = this.components(q, c, terms.get(c.row.id) ?? [], maxBm25, now);
+      const score =
+        mode === 'dense'
+          ? components.semantic
+          : mode === 'lexical'
+            ? (c.bm25 ?? 0) / maxBm25
+            : weightedSum(
+                components,
+                weights,
+                mode === 'hybrid' ? ['semantic', 'lexical'] : FEATURES,
+              );
+      return { c, components, score };
+    });
+    scored.sort((a, b) => b.score - a.score || (a.c.row.id < b.c.row.id ? -1 : 1));
+    return scored.slice(0, req.limit).map(({ c, components, score }) => ({
+      ...publicView(c.row, score),
+      components: roundAll(components),
+      reasons: q.listing
+        ? explain(q.listing, c.row, components, terms.get(c.row.id) ?? [], q.terms)
+        : explain(undefined, c.row, components, terms.get(c.row.id) ?? [], q.terms),
+    }));
+  }
+
+  /** Cosine for lexical-only candidates, from their stored vectors. */
+  private fillSemantic(v: Float32Array, cands: Candidate[]): void {
+    const need = cands.filter((c) => c.semantic === undefined);
+    const vecs = this.deps.store.vectors(
+      need.map((c) => c.row.id),
+      this.deps.embedder.model.id,
+    );
+    for (const c of need) {
+      const u = vecs.get(c.row.id);
+      c.semantic = u ? dot(u, v) : 0;
+    }
+  }
+
+  /** Hard filters: active only, never the querying organisation, region/industry/maturity. */
+  private passes(
+    row: ListingRow,
+    query: ListingRow | undefined,
+    f: RankFilters | undefined,
+  ): boolean {
+    if (row.status !== 'active') return false;
+    if (query?.organisationId && row.organisationId === query.organisationId) return false;
+    if (f?.regionPrefix && !(row.regionCode ?? '').startsWith(f.regionPrefix)) return false;
+    if (f?.industry && row.industry !== f.industry) return false;
+    if (
+      f?.minMaturity &&
+      row.side === 'offer' &&
+      maturityRank(row.maturity) < maturityRank(f.minMaturity)
+    )
+      return false;
+    return true;
+  }
+
+  private components(
+    q: Query,
+    c: Candidate,
+    cTerms: string[],
+    maxBm25: number,
+    now: number,
+  ): Record<Feature, number> {
+    void maxBm25;
+    const a: PairSide | undefined = q.listing;
+    const b: PairSide = c.row;
+    const lexical = termOverlap(q.terms, cTerms).score;
+    const semantic = Math.max(0, c.semantic ?? 0);
+    if (!a) {
+      return {
+        semantic,
+        lexical,
+        keywords: 0.5,
+        industry: 0.5,
+        region: 0.5,
+        maturity: 0.5,
+        budget: 0.5,
+        cooperation: 0.5,
+        freshness: freshnessScore(b, b, now),
+      };
+    }
+    return {
+      semantic,
+      lexical,
+      keywords: keywordScore(a, b).score,
+      industry: industryScore(a, b),
+      region: regionScore(a, b).score,
+      maturity: maturityScore(a, b),
+      budget: budgetScore(a, b),
+      cooperation: cooperationScore(a, b).score,
+      freshness: freshnessScore(a, b, now),
+    };
+  }
+}
+
+function weightedSum(c: Record<Feature, number>, w: RankWeights, use: readonly Feature[]): number {
+  let s = 0;
+  let total = 0;
+  for (const f of use) {
+    s += w[f] * c[f];
+    total += w[f];
+  }
+  return total > 0 ? s / total : 0;
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+function roundAll(c: Record<Feature, number>): Record<Feature, number> {
+  const out = {} as Record<Feature, number>;
+  for (const f of FEATURES) out[f] = Math.round(c[f] * 1e4) / 1e4;
+  return out;
+}
