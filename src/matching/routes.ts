@@ -6,7 +6,7 @@ import { errorResponses, IdParams } from '../http/schemas.ts';
 import { Maturity, Side } from '../listings/schemas.ts';
 import type { Runtime } from '../runtime.ts';
 import { FEATURES, RankWeightsSchema, type PartialWeights } from './features.ts';
-import type { RankFilters, RankMode, Ranker } from './ranker.ts';
+import type { RankFilters, Ranker } from './ranker.ts';
 
 export const MatchItemSchema = Type.Object({
   id: Type.String(),
@@ -113,7 +113,7 @@ export function matchRoutes(app: FastifyInstance, rt: Runtime): void {
         return {
           items: ranker(rt).forListing(row, {
             limit: q.limit,
-            mode: q.mode as RankMode,
+            mode: q.mode,
             filters,
             weights: parseWeightsParam(q.weights),
           }),
@@ -164,7 +164,7 @@ export function matchRoutes(app: FastifyInstance, rt: Runtime): void {
       return {
         items: await ranker(rt).forText(b.text, b.side, {
           limit: b.limit,
-          mode: b.mode as RankMode,
+          mode: b.mode,
           filters,
           weights: b.weights,
         }),
