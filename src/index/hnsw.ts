@@ -71,7 +71,8 @@ export class HnswIndex {
     if (this.live.has(id)) return;
     // Grow before full (at 90 % live), doubling so that inserts stay amortised O(1).
     if (this.live.size + 1 > this.index.getMaxElements() * 0.9) {
-      this.index.resizeIndex(this.index.getMaxElements() * 2);
+      // At least 1024: an index saved empty reloads with a capacity of zero.
+      this.index.resizeIndex(Math.max(1024, this.index.getMaxElements() * 2));
     }
     // Reuse a deleted slot when there is one, so updates do not grow the index forever.
     const hasDeleted = this.index.getCurrentCount() > this.live.size;

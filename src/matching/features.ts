@@ -1,5 +1,4 @@
 import Type, { type Static } from 'typebox';
-import { idf } from './segment.ts';
 
 /** Every feature of a need–offer pair, each in [0, 1]. */
 export const FEATURES = [
@@ -62,6 +61,7 @@ const NEUTRAL = 0.5;
 export function termOverlap(
   a: readonly string[],
   b: readonly string[],
+  idf: (t: string) => number,
 ): { score: number; shared: string[] } {
   if (a.length === 0 || b.length === 0) return { score: 0, shared: [] };
   const bs = new Set(b);

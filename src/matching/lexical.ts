@@ -12,6 +12,18 @@ export interface LexicalDoc {
   confidentiality?: 'public' | 'confidential';
 }
 
+/** Term frequencies and length of one text's lexical tokens. */
+export interface TermBag {
+  tf: Map<string, number>;
+  length: number;
+}
+
+export function termBag(tokens: readonly string[]): TermBag {
+  const tf = new Map<string, number>();
+  for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
+  return { tf, length: tokens.length };
+}
+
 /** The key terms a listing shows to others (see `LexicalIndex.terms`). */
 export function publicTerms(d: LexicalDoc): string[] {
   const visible = d.confidentiality === 'confidential' ? '' : d.description;
@@ -24,7 +36,11 @@ export interface LexicalHit {
   score: number;
 }
 
-const MAX_QUERY_TERMS = 96;
+const MAX_QUERY_TERMS = 48;
+const BM25_K1 = 1.2;
+const BM25_B = 0.75;
+/** Terms in more than this share of listings match nearly everything and only cost time. */
+const COMMON_FRACTION = 0.1;
 
 /**
  * SQLite FTS5 over segmented text. The repository calls `upsert`/`remove` inside its own
@@ -35,30 +51,52 @@ export class LexicalIndex {
   private readonly insertStmt;
   private readonly deleteStmt;
   private readonly searchStmt;
+  private readonly tokenStmt;
+  private readonly mapStmt;
+  private readonly findStmt;
+  private readonly unmapStmt;
   private readonly termCache = new Map<string, string[]>();
+  private readonly tokenCache = new Map<string, TermBag>();
+  private df: Map<string, number> | undefined;
+  private docs = 0;
+  /** Total tokens over all listings (for the average length in BM25). */
+  private totalTokens = 0;
 
   constructor(
     private readonly db: Db,
-    private readonly titleWeight = 2,
+    private readonly titleWeight = 1,
     private readonly bodyWeight = 1,
   ) {
     const c = db.$client;
+    this.mapStmt = c.prepare('INSERT INTO listing_lexical (listing_id, terms) VALUES (?, ?)');
     this.insertStmt = c.prepare(
-      'INSERT INTO listings_fts (side, title, body, listing_id, terms) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO listings_fts (rowid, side, title, body) VALUES (?, ?, ?, ?)',
     );
-    this.deleteStmt = c.prepare('DELETE FROM listings_fts WHERE listing_id = ?');
+    this.findStmt = c.prepare('SELECT id FROM listing_lexical WHERE listing_id = ?');
+    this.unmapStmt = c.prepare('DELETE FROM listing_lexical WHERE id = ?');
+    this.deleteStmt = c.prepare('DELETE FROM listings_fts WHERE rowid = ?');
+    this.tokenStmt = c.prepare(
+      'SELECT f.title, f.body FROM listing_lexical l JOIN listings_fts f ON f.rowid = l.id WHERE l.listing_id = ?',
+    );
     this.searchStmt = c.prepare(
-      `SELECT listing_id AS listingId, -bm25(listings_fts, 0, ?, ?) AS score
-         FROM listings_fts WHERE listings_fts MATCH ? ORDER BY bm25(listings_fts, 0, ?, ?) LIMIT ?`,
+      `SELECT l.listing_id AS listingId, -bm25(listings_fts, 0, ?, ?) AS score
+         FROM listings_fts f JOIN listing_lexical l ON l.id = f.rowid
+        WHERE listings_fts MATCH ? ORDER BY bm25(listings_fts, 0, ?, ?) LIMIT ?`,
     );
   }
 
   upsert(d: LexicalDoc): void {
-    this.deleteStmt.run(d.id);
-    const title = lexicalTokens(`${d.title} ${d.keywords.join(' ')}`).join(' ');
-    const body = lexicalTokens(d.description).join(' ');
-    this.insertStmt.run(d.side, title, body, d.id, JSON.stringify(publicTerms(d)));
-    this.termCache.delete(d.id);
+    this.remove(d.id);
+    const titleTokens = lexicalTokens(`${d.title} ${d.keywords.join(' ')}`);
+    const bodyTokens = lexicalTokens(d.description);
+    const rowid = this.mapStmt.run(d.id, JSON.stringify(publicTerms(d))).lastInsertRowid;
+    this.insertStmt.run(rowid, d.side, titleTokens.join(' '), bodyTokens.join(' '));
+    if (this.df) {
+      this.docs++;
+      this.totalTokens += titleTokens.length + bodyTokens.length;
+      for (const t of new Set([...titleTokens, ...bodyTokens]))
+        this.df.set(t, (this.df.get(t) ?? 0) + 1);
+    }
   }
 
   /**
@@ -78,7 +116,7 @@ export class LexicalIndex {
       const chunk = missing.slice(i, i + 500);
       const rows = this.db.$client
         .prepare(
-          `SELECT listing_id AS id, terms FROM listings_fts WHERE listing_id IN (${chunk.map(() => '?').join(',')})`,
+          `SELECT listing_id AS id, terms FROM listing_lexical WHERE listing_id IN (${chunk.map(() => '?').join(',')})`,
         )
         .all(...chunk) as { id: string; terms: string }[];
       for (const r of rows) {
@@ -92,13 +130,115 @@ export class LexicalIndex {
   }
 
   remove(id: string): void {
-    this.deleteStmt.run(id);
+    if (this.df) {
+      const old = this.tokenStmt.get(id) as { title: string; body: string } | undefined;
+      if (old) {
+        this.docs--;
+        this.totalTokens -= `${old.title} ${old.body}`.split(' ').filter(Boolean).length;
+        for (const t of new Set(`${old.title} ${old.body}`.split(' '))) {
+          const n = (this.df.get(t) ?? 1) - 1;
+          if (n > 0) this.df.set(t, n);
+          else this.df.delete(t);
+        }
+      }
+    }
+    const row = this.findStmt.get(id) as { id: number } | undefined;
+    if (row) {
+      this.deleteStmt.run(row.id);
+      this.unmapStmt.run(row.id);
+    }
     this.termCache.delete(id);
+    this.tokenCache.delete(id);
+  }
+
+  /**
+   * Document frequencies over all listings, loaded once from FTS5's vocabulary and then kept
+   * up to date by this process's writes (other processes' writes drift it slightly: IDF only
+   * needs to be roughly right).
+   */
+  private frequencies(): Map<string, number> {
+    if (!this.df) {
+      const c = this.db.$client;
+      c.exec(
+        `CREATE VIRTUAL TABLE IF NOT EXISTS temp.listings_fts_vocab USING fts5vocab(main, 'listings_fts', 'row')`,
+      );
+      this.df = new Map();
+      for (const r of c
+        .prepare('SELECT term, doc FROM temp.listings_fts_vocab')
+        .iterate() as Iterable<{ term: string; doc: number }>) {
+        this.df.set(r.term, r.doc);
+      }
+      this.docs = (c.prepare('SELECT count(*) AS n FROM listings_fts').get() as { n: number }).n;
+      this.totalTokens = (
+        c.prepare('SELECT coalesce(sum(cnt), 0) AS n FROM temp.listings_fts_vocab').get() as {
+          n: number;
+        }
+      ).n;
+    }
+    return this.df;
+  }
+
+  /** BM25's inverse document frequency of a term in this corpus. */
+  idf(term: string): number {
+    const df = this.frequencies().get(term) ?? 0;
+    return Math.log(1 + (this.docs - df + 0.5) / (df + 0.5));
+  }
+
+  /** Term counts of listings' lexical tokens (words and bigrams), cached. */
+  bags(ids: string[]): Map<string, TermBag> {
+    const out = new Map<string, TermBag>();
+    for (const id of ids) {
+      let bag = this.tokenCache.get(id);
+      if (!bag) {
+        const r = this.tokenStmt.get(id) as { title: string; body: string } | undefined;
+        if (!r) continue;
+        bag = termBag(`${r.title} ${r.body}`.split(' ').filter(Boolean));
+        if (this.tokenCache.size > 100_000) this.tokenCache.clear();
+        this.tokenCache.set(id, bag);
+      }
+      out.set(id, bag);
+    }
+    return out;
+  }
+
+  /** BM25 of `query` terms against `doc` (k1 1.2, b 0.75), with this corpus's statistics. */
+  bm25(query: TermBag, doc: TermBag): number {
+    this.frequencies();
+    const avgdl =
+      this.docs > 0 ? Math.max(1, this.totalTokens / this.docs) : Math.max(1, doc.length);
+    const norm = BM25_K1 * (1 - BM25_B + (BM25_B * doc.length) / avgdl);
+    let s = 0;
+    for (const t of query.tf.keys()) {
+      const tf = doc.tf.get(t);
+      if (tf) s += (this.idf(t) * tf * (BM25_K1 + 1)) / (tf + norm);
+    }
+    return s;
+  }
+
+  /**
+   * Reciprocal lexical similarity of two listings, 0–1: BM25 each way, each divided by the
+   * text's BM25 against itself (a perfect match is 1), averaged. The need→offer half orders
+   * like plain BM25; the average makes the pair score the same from either side.
+   */
+  reciprocal(a: TermBag, b: TermBag): number {
+    const ab = this.bm25(a, b) / Math.max(1e-9, this.bm25(a, a));
+    const ba = this.bm25(b, a) / Math.max(1e-9, this.bm25(b, b));
+    return (Math.min(1, ab) + Math.min(1, ba)) / 2;
+  }
+
+  /** Distinct words of a query text, rarest first, without the near-ubiquitous ones. */
+  queryTerms(text: string): string[] {
+    const df = this.frequencies();
+    const common = Math.max(50, this.docs * COMMON_FRACTION);
+    return [...new Set(lexicalTokens(text))]
+      .filter((t) => (df.get(t) ?? 0) <= common)
+      .sort((a, b) => this.idf(b) - this.idf(a))
+      .slice(0, MAX_QUERY_TERMS);
   }
 
   /** Listings of `side` ranked by BM25 against the words of `text`. */
   search(side: Side, text: string, k: number): LexicalHit[] {
-    const terms = queryTerms(text);
+    const terms = this.queryTerms(text);
     if (terms.length === 0) return [];
     const match = `side:${side} AND (${terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' OR ')})`;
     return this.searchStmt.all(
@@ -119,15 +259,13 @@ export class LexicalIndex {
     if (n === count) return false;
     this.db.$client.transaction(() => {
       this.db.$client.prepare('DELETE FROM listings_fts').run();
+      this.db.$client.prepare('DELETE FROM listing_lexical').run();
+      this.df = undefined;
+      this.totalTokens = 0;
+      this.termCache.clear();
+      this.tokenCache.clear();
       for (const d of all()) this.upsert(d);
     })();
     return true;
   }
-}
-
-/** Distinct query words, longest first (they are the most specific), capped. */
-function queryTerms(text: string): string[] {
-  return [...new Set(lexicalTokens(text))]
-    .sort((a, b) => b.length - a.length)
-    .slice(0, MAX_QUERY_TERMS);
 }

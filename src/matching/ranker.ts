@@ -17,16 +17,15 @@ import {
   maturityScore,
   regionScore,
   resolveWeights,
-  termOverlap,
   type Feature,
   type PairSide,
   type PartialWeights,
   type RankWeights,
 } from './features.ts';
-import type { LexicalIndex } from './lexical.ts';
+import { termBag, type LexicalIndex, type TermBag } from './lexical.ts';
 import { other, publicView, type MatchItem } from './views.ts';
 import { explain, type Reason } from './reasons.ts';
-import { keyTerms } from './segment.ts';
+import { keyTerms, lexicalTokens } from './segment.ts';
 
 /** dense: vectors only; lexical: FTS5 BM25 only; hybrid: both, text features; full: all features. */
 export type RankMode = 'dense' | 'lexical' | 'hybrid' | 'full';
@@ -55,7 +54,10 @@ interface Query {
   /** The listing being matched; absent for free text. */
   listing?: ListingRow;
   text: string;
+  /** Key words (reasons). */
   terms: string[];
+  /** Words and bigrams with counts (the lexical feature). */
+  bag: TermBag;
   vector: Float32Array;
 }
 
@@ -100,19 +102,21 @@ export class Ranker {
     const own = this.deps.store.get(l.id, this.deps.embedder.model.id);
     if (!own)
       throw new AppError('not_ready', `listing ${l.id} has no vector for the active model yet`);
-    const terms = this.deps.lexical.terms([l.id]).get(l.id) ?? [...keyTerms(passageText(l))];
-    return this.rank(
-      { listing: l, text: passageText(l), terms, vector: own.vector },
-      other(l.side),
-      req,
-    );
+    const text = passageText(l);
+    const terms = this.deps.lexical.terms([l.id]).get(l.id) ?? [...keyTerms(text)];
+    const bag = this.deps.lexical.bags([l.id]).get(l.id) ?? termBag(lexicalTokens(text));
+    return this.rank({ listing: l, text, terms, bag, vector: own.vector }, other(l.side), req);
   }
 
   /** Listings of `side` for a free text (no metadata: text features only). */
   async forText(text: string, side: Side, req: RankRequest): Promise<RankedMatch[]> {
     const [vector] = await this.deps.embedder.embed([text], 'query');
     if (!vector) throw new Error('embedder returned no vector');
-    return this.rank({ text, terms: [...keyTerms(text)], vector }, side, req);
+    return this.rank(
+      { text, terms: [...keyTerms(text)], bag: termBag(lexicalTokens(text)), vector },
+      side,
+      req,
+    );
   }
 
   private rank(q: Query, side: Side, req: RankRequest): RankedMatch[] {
@@ -143,11 +147,12 @@ export class Ranker {
     }
 
     const pool = [...cands.values()].filter((c) => this.passes(c.row, q.listing, req.filters));
-    const terms = this.deps.lexical.terms(pool.map((c) => c.row.id));
+    const ids = pool.map((c) => c.row.id);
+    const bags = this.deps.lexical.bags(ids);
     const maxBm25 = Math.max(1e-9, ...pool.map((c) => c.bm25 ?? 0));
     const now = Date.now();
     const scored = pool.map((c) => {
-      const components = this.components(q, c, terms.get(c.row.id) ?? [], maxBm25, now);
+      const components = this.components(q, c, bags.get(c.row.id), now);
       const score =
         mode === 'dense'
           ? components.semantic
@@ -161,12 +166,14 @@ export class Ranker {
       return { c, components, score };
     });
     scored.sort((a, b) => b.score - a.score || (a.c.row.id < b.c.row.id ? -1 : 1));
-    return scored.slice(0, req.limit).map(({ c, components, score }) => ({
+    const top = scored.slice(0, req.limit);
+    // Reasons only for what is returned: key terms are fetched for the top, not the pool.
+    const terms = this.deps.lexical.terms(top.map((s) => s.c.row.id));
+    const idf = (t: string) => this.deps.lexical.idf(t);
+    return top.map(({ c, components, score }) => ({
       ...publicView(c.row, score),
       components: roundAll(components),
-      reasons: q.listing
-        ? explain(q.listing, c.row, components, terms.get(c.row.id) ?? [], q.terms)
-        : explain(undefined, c.row, components, terms.get(c.row.id) ?? [], q.terms),
+      reasons: explain(q.listing, c.row, components, terms.get(c.row.id) ?? [], q.terms, idf),
     }));
   }
 
@@ -205,14 +212,12 @@ export class Ranker {
   private components(
     q: Query,
     c: Candidate,
-    cTerms: string[],
-    maxBm25: number,
+    bag: TermBag | undefined,
     now: number,
   ): Record<Feature, number> {
-    void maxBm25;
     const a: PairSide | undefined = q.listing;
     const b: PairSide = c.row;
-    const lexical = termOverlap(q.terms, cTerms).score;
+    const lexical = bag ? this.deps.lexical.reciprocal(q.bag, bag) : 0;
     const semantic = Math.max(0, c.semantic ?? 0);
     if (!a) {
       return {

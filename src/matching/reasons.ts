@@ -50,13 +50,14 @@ export function explain(
   c: Record<Feature, number>,
   candTerms: string[],
   queryTerms: string[],
+  idf: (t: string) => number,
 ): Reason[] {
   const out: Reason[] = [];
   if (c.semantic >= 0.5) {
     const s = c.semantic.toFixed(2);
     out.push({ code: 'semantic', zh: `文本语义相近（${s}）`, en: `similar in meaning (${s})` });
   }
-  const shared = termOverlap(queryTerms, candTerms).shared.slice(0, 5);
+  const shared = termOverlap(queryTerms, candTerms, idf).shared.slice(0, 5);
   if (shared.length > 0) {
     out.push({
       code: 'shared_terms',

@@ -59,6 +59,15 @@ describe('HnswIndex', () => {
     ).toBeUndefined();
   });
 
+  it('grows an index that was saved empty', async () => {
+    const file = join(dir, 'empty.hnsw');
+    await new HnswIndex(8, params, 16).save(file, { modelId: 'm1', side: 'need' });
+    const back = await HnswIndex.load(file, { modelId: 'm1', side: 'need', dimension: 8, params });
+    expect(back?.size).toBe(0);
+    for (let i = 1; i <= 5; i++) back!.add(i, rnd(i, 8));
+    expect(back!.search(rnd(4, 8), 1)[0]!.id).toBe(4);
+  });
+
   it('rejects a vector of the wrong dimension', () => {
     const idx = new HnswIndex(8, params);
     expect(() => idx.add(1, new Float32Array(4))).toThrow(/dimension/);
