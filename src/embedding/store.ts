@@ -1,6 +1,12 @@
-import { and, asc, eq, gt, inArray, lte, max, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lte, max, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { embeddings, listings, type ListingRow } from '../db/schema.ts';
+import {
+  SLIM_LISTING_COLUMNS,
+  toListingRow,
+  type RawListing,
+  type SlimListing,
+} from '../db/listing-rows.ts';
+import { embeddings, listings } from '../db/schema.ts';
 import type { Side } from '../listings/schemas.ts';
 
 /** A stored vector as the index sees it: its row id is the index label. */
@@ -24,7 +30,20 @@ export function fromBlob(b: Buffer): Float32Array {
 
 /** Vectors and their bookkeeping on the listing rows. */
 export class EmbeddingStore {
-  constructor(private readonly db: Db) {}
+  private readonly vectorsStmt;
+  private readonly resolveStmt;
+
+  constructor(private readonly db: Db) {
+    // One prepared statement for any number of ids: the ids travel as one JSON array.
+    this.vectorsStmt = db.$client.prepare(
+      `SELECT listing_id AS listingId, vector FROM embeddings
+        WHERE listing_id IN (SELECT value FROM json_each(?)) AND model_id = ?`,
+    );
+    this.resolveStmt = db.$client.prepare(
+      `SELECT e.id AS eid, ${SLIM_LISTING_COLUMNS} FROM embeddings e JOIN listings l ON l.id = e.listing_id
+        WHERE e.id IN (SELECT value FROM json_each(?))`,
+    );
+  }
 
   get(
     listingId: string,
@@ -92,21 +111,11 @@ export class EmbeddingStore {
 
   /** Vectors of several listings in one model (lexical-only ranking candidates). */
   vectors(listingIds: string[], modelId: string): Map<string, Float32Array> {
-    const out = new Map<string, Float32Array>();
-    for (let i = 0; i < listingIds.length; i += 500) {
-      const rows = this.db
-        .select({ listingId: embeddings.listingId, vector: embeddings.vector })
-        .from(embeddings)
-        .where(
-          and(
-            eq(embeddings.modelId, modelId),
-            inArray(embeddings.listingId, listingIds.slice(i, i + 500)),
-          ),
-        )
-        .all();
-      for (const r of rows) out.set(r.listingId, fromBlob(r.vector));
-    }
-    return out;
+    const rows = this.vectorsStmt.all(JSON.stringify(listingIds), modelId) as {
+      listingId: string;
+      vector: Buffer;
+    }[];
+    return new Map(rows.map((r) => [r.listingId, fromBlob(r.vector)]));
   }
 
   /** Vectors of one side and model stored after `afterId`, oldest first (index sync). */
@@ -153,16 +162,13 @@ export class EmbeddingStore {
     return r?.n ?? 0;
   }
 
-  /** The listings behind index labels, for labels whose vector row still exists. */
-  resolve(ids: number[]): Map<number, ListingRow> {
+  /** The listings (without descriptions) behind index labels whose vector row still exists. */
+  resolve(ids: number[]): Map<number, SlimListing> {
     if (ids.length === 0) return new Map();
-    const rows = this.db
-      .select({ eid: embeddings.id, listing: listings })
-      .from(embeddings)
-      .innerJoin(listings, eq(listings.id, embeddings.listingId))
-      .where(inArray(embeddings.id, ids))
-      .all();
-    return new Map(rows.map((r) => [r.eid, r.listing]));
+    const rows = this.resolveStmt.all(JSON.stringify(ids)) as (Omit<RawListing, 'description'> & {
+      eid: number;
+    })[];
+    return new Map(rows.map(({ eid, ...r }) => [eid, toListingRow(r)]));
   }
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import {
   embeddings,
@@ -7,6 +7,13 @@ import {
   type ListingRow,
   type NewListingRow,
 } from '../db/schema.ts';
+import {
+  LISTING_COLUMNS,
+  SLIM_LISTING_COLUMNS,
+  toListingRow,
+  type RawListing,
+  type SlimListing,
+} from '../db/listing-rows.ts';
 import type { LexicalIndex } from '../matching/lexical.ts';
 import type { Side } from './schemas.ts';
 
@@ -29,7 +36,17 @@ export class ListingRepo {
   constructor(
     private readonly db: Db,
     private readonly lexical: LexicalIndex,
-  ) {}
+  ) {
+    this.getManyStmt = db.$client.prepare(
+      `SELECT ${LISTING_COLUMNS} FROM listings l WHERE l.id IN (SELECT value FROM json_each(?))`,
+    );
+    this.getManySlimStmt = db.$client.prepare(
+      `SELECT ${SLIM_LISTING_COLUMNS} FROM listings l WHERE l.id IN (SELECT value FROM json_each(?))`,
+    );
+  }
+
+  private readonly getManyStmt;
+  private readonly getManySlimStmt;
 
   get(id: string): ListingRow | undefined {
     return this.db.select().from(listings).where(eq(listings.id, id)).get();
@@ -169,7 +186,15 @@ export class ListingRepo {
 
   getMany(ids: string[]): ListingRow[] {
     if (ids.length === 0) return [];
-    return this.db.select().from(listings).where(inArray(listings.id, ids)).all();
+    const rows = this.getManyStmt.all(JSON.stringify(ids)) as RawListing[];
+    return rows.map((r) => toListingRow(r));
+  }
+
+  /** Listings without their descriptions (ranking candidates). */
+  getManySlim(ids: string[]): SlimListing[] {
+    if (ids.length === 0) return [];
+    const rows = this.getManySlimStmt.all(JSON.stringify(ids)) as Omit<RawListing, 'description'>[];
+    return rows.map((r) => toListingRow(r));
   }
 
   countByStatus(): Record<string, number> {

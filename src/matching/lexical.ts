@@ -16,6 +16,8 @@ export interface LexicalDoc {
 export interface TermBag {
   tf: Map<string, number>;
   length: number;
+  /** BM25 of the text against itself, memoised by `reciprocal`. */
+  self?: number;
 }
 
 export function termBag(tokens: readonly string[]): TermBag {
@@ -36,7 +38,7 @@ export interface LexicalHit {
   score: number;
 }
 
-const MAX_QUERY_TERMS = 48;
+const MAX_QUERY_TERMS = 24;
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;
 /** Terms in more than this share of listings match nearly everything and only cost time. */
@@ -54,11 +56,14 @@ export class LexicalIndex {
   private readonly tokenStmt;
   private readonly mapStmt;
   private readonly findStmt;
+  private readonly termsStmt;
   private readonly unmapStmt;
   private readonly termCache = new Map<string, string[]>();
   private readonly tokenCache = new Map<string, TermBag>();
   private df: Map<string, number> | undefined;
   private docs = 0;
+  /** idf by term, valid while (df, docs) is unchanged. */
+  private readonly idfCache = new Map<string, [number, number]>();
   /** Total tokens over all listings (for the average length in BM25). */
   private totalTokens = 0;
 
@@ -71,6 +76,9 @@ export class LexicalIndex {
     this.mapStmt = c.prepare('INSERT INTO listing_lexical (listing_id, terms) VALUES (?, ?)');
     this.insertStmt = c.prepare(
       'INSERT INTO listings_fts (rowid, side, title, body) VALUES (?, ?, ?, ?)',
+    );
+    this.termsStmt = c.prepare(
+      'SELECT listing_id AS id, terms FROM listing_lexical WHERE listing_id IN (SELECT value FROM json_each(?))',
     );
     this.findStmt = c.prepare('SELECT id FROM listing_lexical WHERE listing_id = ?');
     this.unmapStmt = c.prepare('DELETE FROM listing_lexical WHERE id = ?');
@@ -112,13 +120,8 @@ export class LexicalIndex {
       if (t) out.set(id, t);
       else missing.push(id);
     }
-    for (let i = 0; i < missing.length; i += 500) {
-      const chunk = missing.slice(i, i + 500);
-      const rows = this.db.$client
-        .prepare(
-          `SELECT listing_id AS id, terms FROM listing_lexical WHERE listing_id IN (${chunk.map(() => '?').join(',')})`,
-        )
-        .all(...chunk) as { id: string; terms: string }[];
+    if (missing.length > 0) {
+      const rows = this.termsStmt.all(JSON.stringify(missing)) as { id: string; terms: string }[];
       for (const r of rows) {
         const t = JSON.parse(r.terms) as string[];
         out.set(r.id, t);
@@ -181,7 +184,13 @@ export class LexicalIndex {
   /** BM25's inverse document frequency of a term in this corpus. */
   idf(term: string): number {
     const df = this.frequencies().get(term) ?? 0;
-    return Math.log(1 + (this.docs - df + 0.5) / (df + 0.5));
+    const key = df * 1e9 + this.docs;
+    const hit = this.idfCache.get(term);
+    if (hit && hit[0] === key) return hit[1];
+    const v = Math.log(1 + (this.docs - df + 0.5) / (df + 0.5));
+    if (this.idfCache.size > 500_000) this.idfCache.clear();
+    this.idfCache.set(term, [key, v]);
+    return v;
   }
 
   /** Term counts of listings' lexical tokens (words and bigrams), cached. */
@@ -208,9 +217,12 @@ export class LexicalIndex {
       this.docs > 0 ? Math.max(1, this.totalTokens / this.docs) : Math.max(1, doc.length);
     const norm = BM25_K1 * (1 - BM25_B + (BM25_B * doc.length) / avgdl);
     let s = 0;
-    for (const t of query.tf.keys()) {
-      const tf = doc.tf.get(t);
-      if (tf) s += (this.idf(t) * tf * (BM25_K1 + 1)) / (tf + norm);
+    // Only shared terms count: walk the smaller bag, look up in the larger.
+    const [small, large] = query.tf.size <= doc.tf.size ? [query.tf, doc.tf] : [doc.tf, query.tf];
+    for (const t of small.keys()) {
+      if (!large.has(t)) continue;
+      const tf = doc.tf.get(t)!;
+      s += (this.idf(t) * tf * (BM25_K1 + 1)) / (tf + norm);
     }
     return s;
   }
@@ -221,8 +233,10 @@ export class LexicalIndex {
    * like plain BM25; the average makes the pair score the same from either side.
    */
   reciprocal(a: TermBag, b: TermBag): number {
-    const ab = this.bm25(a, b) / Math.max(1e-9, this.bm25(a, a));
-    const ba = this.bm25(b, a) / Math.max(1e-9, this.bm25(b, b));
+    a.self ??= this.bm25(a, a);
+    b.self ??= this.bm25(b, b);
+    const ab = this.bm25(a, b) / Math.max(1e-9, a.self);
+    const ba = this.bm25(b, a) / Math.max(1e-9, b.self);
     return (Math.min(1, ab) + Math.min(1, ba)) / 2;
   }
 

@@ -1,3 +1,4 @@
+import type { SlimListing } from '../db/listing-rows.ts';
 import type { ListingRow } from '../db/schema.ts';
 import type { Embedder } from '../embedding/embedder.ts';
 import type { EmbeddingStore } from '../embedding/store.ts';
@@ -62,7 +63,7 @@ interface Query {
 }
 
 interface Candidate {
-  row: ListingRow;
+  row: SlimListing;
   semantic?: number;
   bm25?: number;
 }
@@ -138,7 +139,7 @@ export class Ranker {
     if (mode !== 'dense') {
       const hits = this.deps.lexical.search(side, q.text, k);
       const missing = hits.filter((h) => !cands.has(h.listingId)).map((h) => h.listingId);
-      for (const row of this.deps.repo.getMany(missing)) cands.set(row.id, { row });
+      for (const row of this.deps.repo.getManySlim(missing)) cands.set(row.id, { row });
       for (const h of hits) {
         const c = cands.get(h.listingId);
         if (c) c.bm25 = h.score;
@@ -168,10 +169,12 @@ export class Ranker {
     scored.sort((a, b) => b.score - a.score || (a.c.row.id < b.c.row.id ? -1 : 1));
     const top = scored.slice(0, req.limit);
     // Reasons only for what is returned: key terms are fetched for the top, not the pool.
-    const terms = this.deps.lexical.terms(top.map((s) => s.c.row.id));
+    const topIds = top.map((s) => s.c.row.id);
+    const terms = this.deps.lexical.terms(topIds);
+    const full = new Map(this.deps.repo.getMany(topIds).map((r) => [r.id, r]));
     const idf = (t: string) => this.deps.lexical.idf(t);
     return top.map(({ c, components, score }) => ({
-      ...publicView(c.row, score),
+      ...publicView(full.get(c.row.id) ?? { ...c.row, description: '' }, score),
       components: roundAll(components),
       reasons: explain(q.listing, c.row, components, terms.get(c.row.id) ?? [], q.terms, idf),
     }));
@@ -192,7 +195,7 @@ export class Ranker {
 
   /** Hard filters: active only, never the querying organisation, region/industry/maturity. */
   private passes(
-    row: ListingRow,
+    row: SlimListing,
     query: ListingRow | undefined,
     f: RankFilters | undefined,
   ): boolean {

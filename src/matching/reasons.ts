@@ -1,3 +1,4 @@
+import type { SlimListing } from '../db/listing-rows.ts';
 import type { ListingRow } from '../db/schema.ts';
 import {
   budgetScore,
@@ -46,7 +47,7 @@ const LEVEL: Record<string, [string, string]> = {
  */
 export function explain(
   query: ListingRow | undefined,
-  cand: ListingRow,
+  cand: SlimListing,
   c: Record<Feature, number>,
   candTerms: string[],
   queryTerms: string[],
