@@ -35,6 +35,8 @@ export interface EvalResult {
     msPerNeed: number;
   }[];
   ingestSeconds: number;
+  /** Bare HNSW kNN (k = 10) per need, the floor any ranking is compared with. */
+  knnMsPerNeed: number;
   model: string;
   needs: number;
   offers: number;
@@ -104,6 +106,11 @@ export async function evaluateDataset(o: EvalOptions): Promise<EvalResult> {
         .list({ side: 'offer', source: 'eval', limit: 1_000_000 })
         .map((r) => [r.id, r.externalId!]),
     );
+    const vectors = needRows.map((n) => rt.store.get(n.id, rt.embedder.model.id)!.vector);
+    const offerIndex = rt.index!.get('offer');
+    const tk = performance.now();
+    for (const v of vectors) offerIndex.search(v, 10);
+    const knnMsPerNeed = (performance.now() - tk) / vectors.length;
     const qrelsSets = o.qrels.map((f) => ({ name: f, qrels: parseQrels(readFileSync(f, 'utf8')) }));
     const modes: EvalResult['modes'] = [];
     for (const mode of o.modes) {
@@ -142,6 +149,7 @@ export async function evaluateDataset(o: EvalOptions): Promise<EvalResult> {
     return {
       modes,
       ingestSeconds,
+      knnMsPerNeed,
       model: rt.embedder.model.id,
       needs: needs.length,
       offers: offers.length,
