@@ -8,6 +8,7 @@ export interface CliCommand {
 const commands: Record<string, () => Promise<CliCommand>> = {
   // Sub-commands register here, lazily imported so one command's dependencies never slow another.
   eval: async () => (await import('./eval.ts')).command,
+  schedule: async () => (await import('./schedule.ts')).command,
 };
 
 /** Parses the first word as the command name and runs it. */

@@ -1,0 +1,378 @@
+import highsModule from 'highs';
+import { allowedSlots, type B2bInstance, type B2bSchedule } from '../b2b.ts';
+
+/** What a solve returns: the schedule, its breaks, the best lower bound known, and time. */
+export interface SolveResult {
+  schedule: B2bSchedule;
+  breaks: number;
+  /** A proven lower bound on the breaks (0 when nothing better is known). */
+  bound: number;
+  method: 'exact' | 'heuristic';
+  optimal: boolean;
+  ms: number;
+}
+
+interface HighsResult {
+  Status: string;
+  ObjectiveValue: number;
+  Columns: Record<string, { Primal?: number }>;
+}
+
+/** Dense indices over an instance: meetings 0..M-1, participants 0..P-1, slots 1..S. */
+interface Model {
+  S: number;
+  tables: number;
+  a: Int32Array;
+  b: Int32Array;
+  allowed: number[][];
+  /** Meetings of each participant (indices). */
+  meetingsOf: number[][];
+  /** after[m]: meeting indices that must come strictly earlier than m. */
+  after: number[][];
+}
+
+function buildModel(inst: B2bInstance): Model {
+  const pIndex = new Map(inst.participants.map((p, i) => [p.id, i]));
+  const mIndex = new Map(inst.meetings.map((m, i) => [m.id, i]));
+  const M = inst.meetings.length;
+  const a = new Int32Array(M);
+  const b = new Int32Array(M);
+  const meetingsOf: number[][] = inst.participants.map(() => []);
+  inst.meetings.forEach((m, i) => {
+    a[i] = pIndex.get(m.a)!;
+    b[i] = pIndex.get(m.b)!;
+    meetingsOf[a[i]!]!.push(i);
+    meetingsOf[b[i]!]!.push(i);
+  });
+  return {
+    S: inst.slots,
+    tables: inst.tables,
+    a,
+    b,
+    allowed: inst.meetings.map((_, i) => allowedSlots(inst, i)),
+    meetingsOf,
+    after: inst.meetings.map((m) => m.after.map((q) => mIndex.get(q)!)),
+  };
+}
+
+/** Breaks of one participant given a slot-occupancy row (slot → meeting or -1). */
+function rowBreaks(row: Int32Array): number {
+  let breaks = 0;
+  let seen = false;
+  let gap = false;
+  for (let t = 1; t < row.length; t++) {
+    if (row[t]! >= 0) {
+      if (seen && gap) breaks++;
+      seen = true;
+      gap = false;
+    } else if (seen) gap = true;
+  }
+  return breaks;
+}
+
+function toSchedule(inst: B2bInstance, slotOf: Int32Array): B2bSchedule {
+  const s: B2bSchedule = {};
+  inst.meetings.forEach((m, i) => (s[m.id] = slotOf[i]!));
+  return s;
+}
+
+/** Deterministic PRNG so that a given seed reproduces a schedule. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Heuristic: simulated annealing over slot assignments with hard rules as penalties. Start
+ * from a greedy placement (most constrained meetings first, least-loaded slot that adds the
+ * fewest breaks), then move meetings between their allowed slots minimising
+ * `PENALTY × violations + breaks` until `timeLimitMs`. Only violation-free states are kept as
+ * results; the best one is returned.
+ */
+export function solveHeuristic(inst: B2bInstance, timeLimitMs = 2000, seed = 1): SolveResult {
+  const t0 = performance.now();
+  const md = buildModel(inst);
+  const M = md.a.length;
+  const P = md.meetingsOf.length;
+  const S = md.S;
+  const PENALTY = 50;
+  // occ[p * (S + 2) + t]: meetings of participant p in slot t (padding at both ends).
+  const W = S + 2;
+  const occ = new Int32Array(P * W);
+  const cnt = new Int32Array(S + 2);
+  const slotOf = new Int32Array(M);
+  const before = md.after; // meetings that must be earlier than m
+  const laterThan: number[][] = Array.from({ length: M }, () => []);
+  before.forEach((qs, m) => qs.forEach((q) => laterThan[q]!.push(m)));
+
+  const breaksOf = (p: number): number => {
+    let br = 0;
+    let seen = false;
+    let gap = false;
+    const o = p * W;
+    for (let t = 1; t <= S; t++) {
+      if (occ[o + t]! > 0) {
+        if (seen && gap) br++;
+        seen = true;
+        gap = false;
+      } else if (seen) gap = true;
+    }
+    return br;
+  };
+  const precViolations = (m: number): number => {
+    let v = 0;
+    for (const q of before[m]!) if (slotOf[q]! >= slotOf[m]!) v++;
+    for (const q of laterThan[m]!) if (slotOf[q]! <= slotOf[m]!) v++;
+    return v;
+  };
+  /** Violations touching participant rows a, b and slots f, t, plus m's precedences. */
+  const localViolations = (m: number, f: number, t: number): number => {
+    let v = 0;
+    for (const p of [md.a[m]!, md.b[m]!]) {
+      v += Math.max(0, occ[p * W + f]! - 1) + (t !== f ? Math.max(0, occ[p * W + t]! - 1) : 0);
+    }
+    v += Math.max(0, cnt[f]! - md.tables) + (t !== f ? Math.max(0, cnt[t]! - md.tables) : 0);
+    return v + precViolations(m);
+  };
+  const put = (m: number, t: number, d: number) => {
+    occ[md.a[m]! * W + t]! += d;
+    occ[md.b[m]! * W + t]! += d;
+    cnt[t]! += d;
+  };
+
+  // Greedy start.
+  const order = [...Array(M).keys()].sort(
+    (x, y) =>
+      md.allowed[x]!.length - md.allowed[y]!.length ||
+      md.meetingsOf[md.a[y]!]!.length +
+        md.meetingsOf[md.b[y]!]!.length -
+        (md.meetingsOf[md.a[x]!]!.length + md.meetingsOf[md.b[x]!]!.length),
+  );
+  for (const m of order) {
+    let best = md.allowed[m]![0]!;
+    let bestCost = Infinity;
+    for (const t of md.allowed[m]!) {
+      put(m, t, 1);
+      slotOf[m] = t;
+      const cost =
+        PENALTY * localViolations(m, t, t) +
+        breaksOf(md.a[m]!) +
+        breaksOf(md.b[m]!) +
+        cnt[t]! * 1e-3;
+      put(m, t, -1);
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = t;
+      }
+    }
+    slotOf[m] = best;
+    put(m, best, 1);
+  }
+
+  const recount = () => {
+    let v = 0;
+    for (let p = 0; p < P; p++) for (let t = 1; t <= S; t++) v += Math.max(0, occ[p * W + t]! - 1);
+    for (let t = 1; t <= S; t++) v += Math.max(0, cnt[t]! - md.tables);
+    for (let m = 0; m < M; m++) for (const q of before[m]!) if (slotOf[q]! >= slotOf[m]!) v++;
+    let b = 0;
+    for (let p = 0; p < P; p++) b += breaksOf(p);
+    return { violations: v, breaks: b };
+  };
+  let { violations, breaks } = recount();
+  let bestBreaks = violations === 0 ? breaks : Number.POSITIVE_INFINITY;
+  let bestSlots = Int32Array.from(slotOf);
+  const rand = rng(seed);
+  const deadline = t0 + timeLimitMs;
+  let temp = 2;
+  for (let iter = 1; ; iter++) {
+    if ((iter & 1023) === 0) {
+      const now = performance.now();
+      if (now > deadline || bestBreaks === 0) break;
+      temp = Math.max(0.05, 2 * (1 - (now - t0) / timeLimitMs));
+    }
+    const m = Math.floor(rand() * M);
+    const opts = md.allowed[m]!;
+    if (opts.length < 2) continue;
+    const f = slotOf[m]!;
+    const t = opts[Math.floor(rand() * opts.length)]!;
+    if (t === f) continue;
+    // Half the time, swap with a meeting of the same participants that sits in the target
+    // slot (a plain move would double-book them); otherwise move alone.
+    let o = -1;
+    if (rand() < 0.5) {
+      for (const q of md.meetingsOf[rand() < 0.5 ? md.a[m]! : md.b[m]!]!) {
+        if (q !== m && slotOf[q] === t && md.allowed[q]!.includes(f)) {
+          o = q;
+          break;
+        }
+      }
+    }
+    const people =
+      o < 0 ? [md.a[m]!, md.b[m]!] : [...new Set([md.a[m]!, md.b[m]!, md.a[o]!, md.b[o]!])];
+    const vBefore = localViolations(m, f, t) + (o < 0 ? 0 : localViolations(o, t, f));
+    const bBefore = people.reduce((x, p) => x + breaksOf(p), 0);
+    put(m, f, -1);
+    put(m, t, 1);
+    slotOf[m] = t;
+    if (o >= 0) {
+      put(o, t, -1);
+      put(o, f, 1);
+      slotOf[o] = f;
+    }
+    const vAfter = localViolations(m, f, t) + (o < 0 ? 0 : localViolations(o, t, f));
+    const bAfter = people.reduce((x, p) => x + breaksOf(p), 0);
+    const delta = PENALTY * (vAfter - vBefore) + (bAfter - bBefore);
+    if (delta <= 0 || rand() < Math.exp(-delta / temp)) {
+      violations += vAfter - vBefore;
+      breaks += bAfter - bBefore;
+      if (violations <= 0 && breaks < bestBreaks) {
+        // Incremental counts are cheap but overlap on swaps: recount before trusting them.
+        const exact = recount();
+        violations = exact.violations;
+        breaks = exact.breaks;
+        if (violations === 0 && breaks < bestBreaks) {
+          bestBreaks = breaks;
+          bestSlots = Int32Array.from(slotOf);
+        }
+      }
+    } else {
+      put(m, t, -1);
+      put(m, f, 1);
+      slotOf[m] = f;
+      if (o >= 0) {
+        put(o, f, -1);
+        put(o, t, 1);
+        slotOf[o] = t;
+      }
+    }
+  }
+  if (!Number.isFinite(bestBreaks)) {
+    throw new Error(
+      `no feasible schedule found in ${timeLimitMs} ms (${violations} violations left); the instance may be infeasible`,
+    );
+  }
+  return {
+    schedule: toSchedule(inst, bestSlots),
+    breaks: bestBreaks,
+    bound: 0,
+    method: 'heuristic',
+    optimal: bestBreaks === 0,
+    ms: performance.now() - t0,
+  };
+}
+
+/**
+ * Exact MIP (HiGHS): x[m,t] binary for allowed slots; s[p,t] ≥ busy[p,t] − busy[p,t−1] marks
+ * the start of a block of meetings; breaks = Σ blocks − participants with meetings. Proves the
+ * optimum when it finishes within `timeLimitS`; otherwise returns its incumbent and the LP bound.
+ */
+export async function solveExact(inst: B2bInstance, timeLimitS = 60): Promise<SolveResult> {
+  const t0 = performance.now();
+  const md = buildModel(inst);
+  const M = md.a.length;
+  const lines: string[] = ['Minimize', ' obj:'];
+  const obj: string[] = [];
+  const cons: string[] = [];
+  const bins: string[] = [];
+  const x = (m: number, t: number) => `x_${m}_${t}`;
+  for (let p = 0; p < md.meetingsOf.length; p++) {
+    if (md.meetingsOf[p]!.length === 0) continue;
+    for (let t = 1; t <= md.S; t++) {
+      obj.push(`s_${p}_${t}`);
+      const cur = md.meetingsOf[p]!.filter((m) => md.allowed[m]!.includes(t)).map((m) => x(m, t));
+      const prev =
+        t > 1
+          ? md.meetingsOf[p]!.filter((m) => md.allowed[m]!.includes(t - 1)).map((m) => x(m, t - 1))
+          : [];
+      if (cur.length > 1) cons.push(` one_${p}_${t}: ${cur.join(' + ')} <= 1`);
+      if (cur.length > 0)
+        cons.push(
+          ` start_${p}_${t}: s_${p}_${t}${cur.map((v) => ` - ${v}`).join('')}${prev.map((v) => ` + ${v}`).join('')} >= 0`,
+        );
+    }
+  }
+  for (let m = 0; m < M; m++) {
+    const vs = md.allowed[m]!.map((t) => x(m, t));
+    if (vs.length === 0) throw new Error(`meeting ${inst.meetings[m]!.id} has no allowed slot`);
+    cons.push(` assign_${m}: ${vs.join(' + ')} = 1`);
+    bins.push(...vs);
+    for (const q of md.after[m]!) {
+      const terms = [
+        ...md.allowed[q]!.map((t) => `${t} ${x(q, t)}`),
+        ...md.allowed[m]!.map((t) => `- ${t} ${x(m, t)}`),
+      ];
+      cons.push(` prec_${q}_${m}: ${terms.join(' + ').replace(/\+ -/g, '-')} <= -1`);
+    }
+  }
+  for (let t = 1; t <= md.S; t++) {
+    const vs = [...Array(M).keys()].filter((m) => md.allowed[m]!.includes(t)).map((m) => x(m, t));
+    if (vs.length > md.tables) cons.push(` tables_${t}: ${vs.join(' + ')} <= ${md.tables}`);
+  }
+  lines.push(
+    '  ' + obj.join(' + '),
+    'Subject To',
+    ...cons,
+    'Bounds',
+    ...obj.map((v) => ` 0 <= ${v} <= 1`),
+    'Binary',
+    ...bins.map((b) => ` ${b}`),
+    'End',
+  );
+  const lp = lines.join('\n');
+  // The package is CommonJS: its default export is the loader function.
+  const highs = await (
+    highsModule as unknown as () => Promise<{ solve: (lp: string, o: object) => HighsResult }>
+  )();
+  const withMeetings = md.meetingsOf.filter((ms) => ms.length > 0).length;
+  const sol = highs.solve(lp, { time_limit: timeLimitS, mip_rel_gap: 0, output_flag: false });
+  const hasSolution = sol.Status === 'Optimal' || sol.Status === 'Time limit reached';
+  const slotOf = new Int32Array(M);
+  if (hasSolution) {
+    for (let m = 0; m < M; m++) {
+      for (const t of md.allowed[m]!) if ((sol.Columns[x(m, t)]?.Primal ?? 0) > 0.5) slotOf[m] = t;
+    }
+  }
+  const feasible = hasSolution && slotOf.every((t) => t > 0);
+  let bound = 0;
+  if (sol.Status === 'Optimal') bound = Math.round(sol.ObjectiveValue) - withMeetings;
+  else {
+    // The LP relaxation bounds the optimum from below.
+    const relax = highs.solve(lp.replace(/\nBinary[\s\S]*End$/, '\nEnd'), {
+      time_limit: timeLimitS,
+      output_flag: false,
+    });
+    if (relax.Status === 'Optimal')
+      bound = Math.max(0, Math.ceil(relax.ObjectiveValue - 1e-6) - withMeetings);
+  }
+  if (!feasible) {
+    return {
+      schedule: {},
+      breaks: Number.POSITIVE_INFINITY,
+      bound,
+      method: 'exact',
+      optimal: false,
+      ms: performance.now() - t0,
+    };
+  }
+  const busy = Array.from({ length: md.meetingsOf.length }, () =>
+    new Int32Array(md.S + 1).fill(-1),
+  );
+  for (let m = 0; m < M; m++) {
+    busy[md.a[m]!]![slotOf[m]!] = m;
+    busy[md.b[m]!]![slotOf[m]!] = m;
+  }
+  const breaks = busy.reduce((s, row) => s + rowBreaks(row), 0);
+  return {
+    schedule: toSchedule(inst, slotOf),
+    breaks,
+    bound,
+    method: 'exact',
+    optimal: sol.Status === 'Optimal',
+    ms: performance.now() - t0,
+  };
+}
