@@ -41,8 +41,8 @@ function buildModel(inst: B2bInstance): Model {
   inst.meetings.forEach((m, i) => {
     a[i] = pIndex.get(m.a)!;
     b[i] = pIndex.get(m.b)!;
-    meetingsOf[a[i]!]!.push(i);
-    meetingsOf[b[i]!]!.push(i);
+    meetingsOf[a[i]]!.push(i);
+    meetingsOf[b[i]]!.push(i);
   });
   return {
     S: inst.slots,
