@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   // Benchmarks register here, lazily imported.
   ingest: async () => (await import('./ingest.ts')).default,
   quality: async () => (await import('./quality.ts')).default,
+  schedule: async () => (await import('./schedule.ts')).default,
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util';
+import { readB2bInstance } from '../src/fairs/b2b.ts';
+import { checkB2b } from '../src/fairs/checker.ts';
+import { solveExact, solveHeuristic } from '../src/fairs/scheduler/b2b-solver.ts';
+import { sharedDataPath } from '../src/util/shared-data.ts';
+import { emit } from './lib/listings.ts';
+
+/**
+ * The real b2b instances: the heuristic at several time budgets against the exact HiGHS model
+ * given `--exact-limit` seconds (default 60). Every schedule is checked.
+ */
+export default async function scheduleBench(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { 'exact-limit': { type: 'string', default: '60' } },
+  });
+  const exactLimit = Number(values['exact-limit']);
+  for (const name of ['forum-13.original', 'tic-13.original']) {
+    const inst = readB2bInstance(sharedDataPath('b2b', `${name}.json`));
+    const runs = [];
+    for (const budget of [1000, 5000, 20000]) {
+      const h = solveHeuristic(inst, budget);
+      const c = checkB2b(inst, h.schedule);
+      if (!c.valid) throw new Error(`${name}: heuristic schedule fails the checker`);
+      runs.push({
+        method: `heuristic ${budget / 1000}s`,
+        gaps: c.totalBreaks,
+        seconds: h.ms / 1000,
+        optimal: false,
+      });
+    }
+    const e = await solveExact(inst, exactLimit);
+    if (Number.isFinite(e.breaks) && !checkB2b(inst, e.schedule).valid)
+      throw new Error(`${name}: exact schedule fails the checker`);
+    runs.push({
+      method: `exact ${exactLimit}s`,
+      gaps: e.breaks,
+      seconds: e.ms / 1000,
+      optimal: e.optimal,
+    });
+    process.stdout.write(
+      `\n${name}: ${inst.meetings.length} meetings, ${inst.slots} slots, ${inst.tables} tables; bound ${e.bound}\n`,
+    );
+    for (const r of runs) {
+      process.stdout.write(
+        `  ${r.method.padEnd(16)} ${String(r.gaps).padStart(4)} idle gaps  ${r.seconds.toFixed(1).padStart(6)} s${r.optimal ? '  (proven optimal)' : ''}\n`,
+      );
+      emit({
+        bench: 'schedule',
+        instance: name,
+        method: r.method,
+        idle_gaps: Number.isFinite(r.gaps) ? r.gaps : null,
+        seconds: +r.seconds.toFixed(2),
+        optimal: r.optimal,
+        bound: e.bound,
+      });
+    }
+  }
+}
