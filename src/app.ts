@@ -6,6 +6,7 @@ import { installValidators } from './http/validation.ts';
 import { healthRoutes } from './http/health.ts';
 import { listingRoutes } from './listings/routes.ts';
 import { matchRoutes } from './matching/routes.ts';
+import { runRoutes } from './rematch/routes.ts';
 import type { Runtime } from './runtime.ts';
 
 /**
@@ -36,5 +37,6 @@ export async function buildApp(rt: Runtime): Promise<FastifyInstance> {
   healthRoutes(app, rt);
   listingRoutes(app, rt);
   matchRoutes(app, rt);
+  runRoutes(app, rt);
   return app;
 }

@@ -24,6 +24,7 @@ describe('a permanent embedding failure', () => {
         calls++;
         return handler(p, ctx);
       },
+      'rematch-chunk': () => Promise.resolve(),
     });
     const res = await s.app.inject({ method: 'POST', url: '/v1/offers', payload: SAMPLE.water });
     const id = res.json<{ id: string }>().id;
@@ -33,8 +34,14 @@ describe('a permanent embedding failure', () => {
     });
     expect(calls).toBe(3);
     expect(row.embeddingError).toContain('onnxruntime exploded');
-    const api = (await s.app.inject({ url: `/v1/offers/${id}` })).json<{ embeddingStatus: string; embeddingError: string }>();
-    expect(api).toMatchObject({ embeddingStatus: 'failed', embeddingError: 'onnxruntime exploded' });
+    const api = (await s.app.inject({ url: `/v1/offers/${id}` })).json<{
+      embeddingStatus: string;
+      embeddingError: string;
+    }>();
+    expect(api).toMatchObject({
+      embeddingStatus: 'failed',
+      embeddingError: 'onnxruntime exploded',
+    });
     await s.close();
   });
 });
