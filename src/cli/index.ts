@@ -7,6 +7,8 @@ export interface CliCommand {
 
 const commands: Record<string, () => Promise<CliCommand>> = {
   // Sub-commands register here, lazily imported so one command's dependencies never slow another.
+  rematch: async () => (await import('./rematch.ts')).command,
+  diff: async () => (await import('./diff.ts')).command,
 };
 
 /** Parses the first word as the command name and runs it. */
