@@ -1,3 +1,8 @@
+import { gemmTopK } from './exact-gemm.ts';
+
+/** Queries per matrix multiply: large enough to use the GEMM kernel well, small in memory. */
+const BATCH = 64;
+
 /**
  * Brute-force cosine search over unit vectors held in one contiguous array: the ground truth
  * that HNSW results are checked against, and the engine of `--exact` match runs.
@@ -83,5 +88,36 @@ export class ExactIndex {
     const out: { id: number; score: number }[] = [];
     for (let i = 0; i < size; i++) out.push({ id: this.labels[hi[i]!]!, score: hs[i]! });
     return out.sort((a, b) => b.score - a.score || a.id - b.id);
+  }
+
+  /**
+   * `search` for many queries at once through onnxruntime's matrix multiply (the fast path for
+   * exact runs and recall checks): same results, far less time per query.
+   */
+  async searchMany(vectors: Float32Array[], k: number): Promise<{ id: number; score: number }[][]> {
+    const d = this.dimension;
+    const out: { id: number; score: number }[][] = [];
+    if (this.n === 0) return vectors.map(() => []);
+    for (let i = 0; i < vectors.length; i += BATCH) {
+      const part = vectors.slice(i, i + BATCH);
+      const q = new Float32Array(part.length * d);
+      part.forEach((v, j) => {
+        let norm = 0;
+        for (let t = 0; t < d; t++) norm += v[t]! * v[t]!;
+        const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+        for (let t = 0; t < d; t++) q[j * d + t] = v[t]! * inv;
+      });
+      const r = await gemmTopK(q, part.length, this.data, this.n, d, k);
+      for (let j = 0; j < part.length; j++) {
+        const hits: { id: number; score: number }[] = [];
+        for (let t = 0; t < r.k; t++) {
+          const row = Number(r.indices[j * r.k + t]!);
+          hits.push({ id: this.labels[row]!, score: r.scores[j * r.k + t]! });
+        }
+        // TopK's order among equal scores is not specified: fix it, as `search` does.
+        out.push(hits.sort((a, b) => b.score - a.score || a.id - b.id));
+      }
+    }
+    return out;
   }
 }

@@ -27,6 +27,8 @@ export interface CreateRunInput {
   recallSample?: number;
 }
 
+type Hit = { id: number; score: number };
+
 /** Yield to the event loop this often within a chunk, so job locks keep being renewed. */
 const YIELD_EVERY = 64;
 
@@ -159,56 +161,77 @@ export class RematchService {
     const hnsw = exact ? undefined : await indexes.hnsw(run.modelId, counter);
     const brute = exact || recallStride > 0 ? indexes.exact(run.modelId, counter) : undefined;
     const size = hnsw?.size ?? brute!.size;
-    const search = (v: Float32Array, n: number) =>
-      hnsw ? hnsw.search(v, n, Math.max(ef, n)) : brute!.search(v, n);
-    const bonus = weights.industry > 0 || weights.region > 0;
+    // The bonus features re-order, so they get a wider pool of dense candidates.
+    const wanted = weights.industry > 0 || weights.region > 0 ? 2 * k : k;
     const queries = runs.queryListings(chunk.listingIds, run.modelId);
     const positions = new Map(chunk.listingIds.map((id, i) => [id, i]));
 
+    /** Hits that stand for active listings, in score order. */
+    const active = (hits: Hit[]): DenseCandidate[] => {
+      const facts = indexes.facts(
+        runId,
+        run.modelId,
+        counter,
+        hits.map((h) => h.id),
+      );
+      return hits.flatMap((h) => {
+        const f = facts.get(h.id);
+        return f?.active ? [{ listing: f, dense: h.score }] : [];
+      });
+    };
+    const searchOne = async (v: Float32Array, n: number): Promise<Hit[]> =>
+      hnsw ? hnsw.search(v, n, Math.max(ef, n)) : (await brute!.searchMany([v], n))[0]!;
+
+    // Over-fetch: closed listings and stale labels are dropped after the search. HNSW answers
+    // one query at a time; brute force runs the whole chunk as matrix multiplies.
+    const fetch = Math.min(size, wanted + 10);
+    let firstHits: Hit[][];
+    if (hnsw) {
+      firstHits = [];
+      for (let i = 0; i < queries.length; i++) {
+        if (i > 0 && i % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+        firstHits.push(hnsw.search(queries[i]!.vector, fetch, Math.max(ef, fetch)));
+      }
+    } else {
+      firstHits = await brute!.searchMany(
+        queries.map((q) => q.vector),
+        fetch,
+      );
+    }
     const results: ChunkResult[] = [];
+    const dense: DenseCandidate[][] = [];
+    for (let i = 0; i < queries.length; i++) {
+      const q = queries[i]!;
+      let candidates = active(firstHits[i]!);
+      // Too many closed listings among the hits: widen until enough or the index is spent.
+      for (let n = fetch; candidates.length < wanted && n < size;) {
+        n = Math.min(size, n * 2);
+        candidates = active(await searchOne(q.vector, n));
+      }
+      dense.push(candidates);
+      results.push({ queryId: q.id, pairs: rankPairsDense(q, candidates, k, weights) });
+    }
+
+    // recall@10 of the dense search itself on the sampled listings: the HNSW candidates against
+    // brute force, both after dropping closed listings.
     let recallHits = 0;
     let recallTotal = 0;
-    for (let i = 0; i < queries.length; i++) {
-      if (i > 0 && i % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
-      const q = queries[i]!;
-      // Over-fetch: closed listings and stale labels are dropped after the search; the bonus
-      // features re-order, so they get a wider pool of dense candidates.
-      let fetch = Math.min(size, bonus ? 2 * k + 10 : k + 10);
-      let candidates: DenseCandidate[] = [];
-      for (;;) {
-        const hits = search(q.vector, fetch);
-        const facts = indexes.facts(
-          runId,
-          run.modelId,
-          counter,
-          hits.map((h) => h.id),
-        );
-        candidates = [];
-        for (const h of hits) {
-          const f = facts.get(h.id);
-          if (f?.active) candidates.push({ listing: f, dense: h.score });
-        }
-        if (candidates.length >= (bonus ? fetch - 10 : k) || fetch >= size) break;
-        fetch = Math.min(size, fetch * 2);
-      }
-      results.push({ queryId: q.id, pairs: rankPairsDense(q, candidates, k, weights) });
-
-      const position = chunkNo * chunkSize + (positions.get(q.id) ?? 0);
-      if (hnsw && brute && recallStride > 0 && position % recallStride === 0) {
-        // recall@10 of the dense search itself: the HNSW candidates against brute force, both
-        // after dropping closed listings.
-        const facts = indexes.facts(runId, run.modelId, counter, []);
-        const truth = brute
-          .search(q.vector, 20)
-          .flatMap((h) => {
-            const f = facts.get(h.id);
-            return f?.active ? [f.id] : [];
-          })
-          .slice(0, 10);
-        const got = new Set(candidates.slice(0, 10).map((c) => c.listing.id));
+    if (hnsw && brute && recallStride > 0) {
+      const sampled = queries.flatMap((q, i) =>
+        (chunkNo * chunkSize + (positions.get(q.id) ?? 0)) % recallStride === 0 ? [i] : [],
+      );
+      const truths = await brute.searchMany(
+        sampled.map((i) => queries[i]!.vector),
+        20,
+      );
+      sampled.forEach((qi, j) => {
+        const truth = active(truths[j]!)
+          .slice(0, 10)
+          .map((c) => c.listing.id);
+        const got = new Set(dense[qi]!.slice(0, 10).map((c) => c.listing.id));
         recallTotal += truth.length;
         recallHits += truth.filter((id) => got.has(id)).length;
-      }
+      });
     }
     const workMs = performance.now() - t0;
     const outcome = runs.storeChunk(runId, chunkNo, results, { recallHits, recallTotal, workMs });
