@@ -19,8 +19,5 @@ export async function ensureModel(config: Config, log: Logger): Promise<void> {
     throw new Error(`MODEL_PATH ${config.modelPath} is not a model directory (no config.json)`);
   }
   await ensureRandomModel('tiny', FALLBACK_MODEL_DIR);
-  log.warn(
-    { dir: FALLBACK_MODEL_DIR },
-    'no default model found: using a random-weight fixture, matches carry no meaning',
-  );
+  log.warn({ dir: FALLBACK_MODEL_DIR }, 'no default model found: using a random-weight fixture, matches carry no meaning');
 }

@@ -32,7 +32,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       details = err.details;
     } else if ('validation' in err && err.validation) {
       status = 400;
-      const context = err.validationContext;
+      const context = (err).validationContext;
       code = context === 'params' ? 'invalid_id' : 'validation_failed';
       message = err.message;
       details = err.validation.map((v) => ({

@@ -26,19 +26,13 @@ describe('generated random BERT', () => {
     const e = await TransformersEmbedder.load(info, { batchSize: 8, waitMs: 1, maxChars: 4000 });
     try {
       const [alone] = await e.embedBatch(['储能电池']);
-      const [inBatch, long] = await e.embedBatch([
-        '储能电池',
-        '一段长得多的文本，用来迫使短文本在批次里被填充到同样长度。',
-      ]);
+      const [inBatch, long] = await e.embedBatch(['储能电池', '一段长得多的文本，用来迫使短文本在批次里被填充到同样长度。']);
       expect(alone!.length).toBe(PRESETS.tiny.hidden);
-      for (let i = 0; i < alone!.length; i++)
-        expect(Math.abs(alone![i]! - inBatch![i]!)).toBeLessThan(1e-4);
+      for (let i = 0; i < alone!.length; i++) expect(Math.abs(alone![i]! - inBatch![i]!)).toBeLessThan(1e-4);
       const norm = Math.hypot(...alone!);
       expect(norm).toBeCloseTo(1, 4);
       expect(long!.some((v, i) => Math.abs(v - alone![i]!) > 1e-3)).toBe(true);
-      const tokenizer = (
-        e as unknown as { extractor: { tokenizer: { tokenize(t: string): string[] } } }
-      ).extractor.tokenizer;
+      const tokenizer = (e as unknown as { extractor: { tokenizer: { tokenize(t: string): string[] } } }).extractor.tokenizer;
       expect(tokenizer.tokenize('技术需求')).toEqual(['技', '术', '需', '求']);
     } finally {
       await e.close();
