@@ -7,6 +7,7 @@ import { healthRoutes } from './http/health.ts';
 import { listingRoutes } from './listings/routes.ts';
 import { matchRoutes } from './matching/routes.ts';
 import { organisationRoutes } from './organisations/routes.ts';
+import { runRoutes } from './rematch/routes.ts';
 import type { Runtime } from './runtime.ts';
 
 /**
@@ -38,5 +39,6 @@ export async function buildApp(rt: Runtime): Promise<FastifyInstance> {
   listingRoutes(app, rt);
   matchRoutes(app, rt);
   organisationRoutes(app, rt);
+  runRoutes(app, rt);
   return app;
 }

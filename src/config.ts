@@ -55,6 +55,15 @@ export const ConfigSchema = Type.Object({
   TITLE_MAX_CHARS: Type.Integer({ minimum: 10, default: 200 }),
   DESCRIPTION_MAX_CHARS: Type.Integer({ minimum: 100, default: 10_000 }),
   MATCH_MAX_LIMIT: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  /** Listings per rematch chunk (one job): small enough to retry cheaply, large enough to batch writes. */
+  REMATCH_CHUNK_SIZE: Type.Integer({ minimum: 1, maximum: 100_000, default: 500 }),
+  /** Default and largest top-k of a match run. */
+  REMATCH_K: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
+  REMATCH_K_MAX: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+  /** HNSW search breadth of match runs (recall against speed; see `npm run bench -- rematch`). */
+  REMATCH_EF: Type.Integer({ minimum: 1, maximum: 10_000, default: 128 }),
+  /** Listings of an HNSW run also searched exactly, for its recall@10 (0: no check). */
+  REMATCH_RECALL_SAMPLE: Type.Integer({ minimum: 0, maximum: 100_000, default: 200 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
   /** Ranking weights as JSON, e.g. {"semantic":0.5,"lexical":0.4}; unnamed features keep defaults. */
   RANK_WEIGHTS: Type.Optional(Type.String()),

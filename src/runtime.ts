@@ -14,6 +14,9 @@ import type { Logger } from './log.ts';
 import { Ranker } from './matching/ranker.ts';
 import type { JobHandlers, JobQueue } from './queue/contract.ts';
 import { createQueue } from './queue/index.ts';
+import { RematchIndexes } from './rematch/indexes.ts';
+import { RunRepo } from './rematch/repo.ts';
+import { RematchService } from './rematch/service.ts';
 
 /** Everything a process of the service holds, built once from config and closed in order. */
 export interface Runtime {
@@ -28,6 +31,10 @@ export interface Runtime {
   index?: VectorIndexRegistry;
   listings: ListingService;
   ranker?: Ranker;
+  runs: RunRepo;
+  rematch: RematchService;
+  /** The job handlers this process runs (or would run) on its queue. */
+  handlers: JobHandlers;
   /** Re-enqueues rows still pending (after a crash or a lost Redis). */
   sweepPending(): Promise<number>;
   close(): Promise<void>;
@@ -102,7 +109,27 @@ export async function createRuntime(
     }
 
     const listings = new ListingService(repo, queue, log);
+    const runs = new RunRepo(db);
+    const rematchIndexes = new RematchIndexes({
+      db,
+      store,
+      runs,
+      config,
+      log,
+      // Runs on the model this process serves search the API's own index instead of a copy.
+      shared: () => (index ? { modelId: model.id, registry: index } : undefined),
+    });
+    closers.push(() => rematchIndexes.close());
+    const rematch = new RematchService({
+      runs,
+      queue,
+      indexes: rematchIndexes,
+      config,
+      log,
+      activeModelId: () => model.id,
+    });
     const handlers: JobHandlers = {
+      'rematch-chunk': rematch.chunkHandler(),
       'embed-listing': embedListingHandler({
         repo,
         store,
@@ -141,12 +168,16 @@ export async function createRuntime(
       ranker: index
         ? new Ranker({ store, index, lexical, repo, embedder, weights: config.rankWeights })
         : undefined,
+      runs,
+      rematch,
+      handlers,
       sweepPending,
       close: async () => {
         // Stop taking jobs and let running ones finish, then write the final index snapshot,
         // then release the model and the database.
         const steps: [string, (() => Promise<void>) | undefined][] = [
           ['queue', () => queue.close()],
+          ['rematch indexes', () => rematchIndexes.close()],
           ['index', index ? () => index.close() : undefined],
           ['model', () => embedder.close()],
         ];

@@ -10,9 +10,13 @@ const rt = await createRuntime(config, log, { withIndex: true, runWorker: config
 const app = await buildApp(rt);
 const requeued = await rt.sweepPending();
 if (requeued > 0) log.info({ count: requeued }, 'pending listings enqueued again');
-// Rows whose enqueue failed (Redis away for a moment) are picked up here.
+const chunks = await rt.rematch.resumeAll();
+if (chunks > 0) log.info({ chunks }, 'pending chunks of running match runs enqueued again');
+// Rows whose enqueue failed (Redis away for a moment) are picked up here, and so are the
+// chunks of runs whose jobs were lost (in-process queue of a process that died).
 const sweeper = setInterval(() => {
   rt.sweepPending().catch((err: unknown) => log.warn({ err }, 'pending sweep failed'));
+  rt.rematch.resumeAll().catch((err: unknown) => log.warn({ err }, 'run sweep failed'));
 }, 30_000);
 sweeper.unref();
 

@@ -71,6 +71,23 @@ export class GraphBuilder {
     return out;
   }
 
+  /** Adds a node with several named outputs (TopK, Split, ...). */
+  opMulti(
+    opType: string,
+    inputs: string[],
+    outputs: string[],
+    attrs: Record<string, Attr> = {},
+  ): string[] {
+    this.nodes.push({
+      opType,
+      name: this.fresh(`n_${opType}`),
+      input: inputs,
+      output: outputs,
+      attribute: Object.entries(attrs).map(([name, v]) => attribute(name, v)),
+    });
+    return outputs;
+  }
+
   input(name: string, elemType: number, dims: Dim[]): string {
     this.inputs.push(valueInfo(name, elemType, dims));
     return name;

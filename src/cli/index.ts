@@ -9,6 +9,8 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   // Sub-commands register here, lazily imported so one command's dependencies never slow another.
   eval: async () => (await import('./eval.ts')).command,
   schedule: async () => (await import('./schedule.ts')).command,
+  rematch: async () => (await import('./rematch.ts')).command,
+  diff: async () => (await import('./diff.ts')).command,
 };
 
 /** Parses the first word as the command name and runs it. */

@@ -3,6 +3,7 @@ import {
   blob,
   index,
   integer,
+  primaryKey,
   real,
   sqliteTable,
   text,
@@ -86,7 +87,94 @@ export const embeddings = sqliteTable(
   ],
 );
 
+/** What a match run was asked to do; recorded so a run can be explained and repeated. */
+export interface MatchRunParams {
+  /** Top-k counterparts kept per listing. */
+  k: number;
+  /** Brute force instead of HNSW. */
+  exact: boolean;
+  /** HNSW search breadth (ignored when exact). */
+  ef: number;
+  /** Which listings of the run's side are matched (the counterparts are every active one). */
+  filter: { industry?: string; region?: string };
+  chunkSize: number;
+  /** Every `recallStride`-th listing is also searched exactly, for recall@10 (0: none). */
+  recallStride: number;
+}
+
+/**
+ * A batch rematch: every (filtered) listing of one side against the other side's index for one
+ * model. Progress counters live on this row and move in the same transaction as a chunk's
+ * pairs, so the row is the truth about how far a run got, whichever process did the work.
+ */
+export const matchRuns = sqliteTable('match_runs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  status: text('status', { enum: ['running', 'completed', 'cancelled', 'failed'] }).notNull(),
+  side: text('side', { enum: ['need', 'offer'] }).notNull(),
+  modelId: text('model_id').notNull(),
+  params: text('params', { mode: 'json' }).$type<MatchRunParams>().notNull(),
+  weights: text('weights', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+  totalChunks: integer('total_chunks').notNull(),
+  doneChunks: integer('done_chunks').notNull().default(0),
+  totalListings: integer('total_listings').notNull(),
+  doneListings: integer('done_listings').notNull().default(0),
+  pairCount: integer('pair_count').notNull().default(0),
+  /** recall@10 of HNSW against brute force on the sampled listings: hits / (10 × samples). */
+  recallHits: integer('recall_hits').notNull().default(0),
+  recallTotal: integer('recall_total').notNull().default(0),
+  /** Busy time summed over chunks (ms): with `finishedAt - createdAt` it shows parallelism. */
+  workMs: integer('work_ms').notNull().default(0),
+  stats: text('stats', { mode: 'json' }).$type<Record<string, unknown>>(),
+  error: text('error'),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+});
+
+/** The listings of each chunk, frozen when the run is created so a resumed chunk redoes the same set. */
+export const matchRunChunks = sqliteTable(
+  'match_run_chunks',
+  {
+    runId: integer('run_id')
+      .notNull()
+      .references(() => matchRuns.id, { onDelete: 'cascade' }),
+    chunk: integer('chunk').notNull(),
+    listingIds: text('listing_ids', { mode: 'json' }).$type<string[]>().notNull(),
+    status: text('status', { enum: ['pending', 'done'] }).notNull(),
+    pairCount: integer('pair_count').notNull().default(0),
+    doneAt: integer('done_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.chunk] })],
+);
+
+/**
+ * A run's ranked pairs. `queryId` is a listing of the run's side, `candidateId` one of the other
+ * side. The key (run, query, rank) also makes (run, query, candidate) unique, since a chunk's
+ * pairs are replaced as a whole (delete, then insert, in one transaction).
+ */
+export const matchRunPairs = sqliteTable(
+  'match_run_pairs',
+  {
+    runId: integer('run_id')
+      .notNull()
+      .references(() => matchRuns.id, { onDelete: 'cascade' }),
+    queryId: text('query_id').notNull(),
+    rank: integer('rank').notNull(),
+    candidateId: text('candidate_id').notNull(),
+    score: real('score').notNull(),
+    reasons: text('reasons', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.queryId, t.rank] })],
+);
+
+/** Service-wide settings that analysts change at run time (the active model). */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value', { mode: 'json' }).$type<unknown>().notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
 export type ListingRow = typeof listings.$inferSelect;
 export type NewListingRow = typeof listings.$inferInsert;
 export type EmbeddingRow = typeof embeddings.$inferSelect;
 export type OrganisationRow = typeof organisations.$inferSelect;
+export type MatchRunRow = typeof matchRuns.$inferSelect;

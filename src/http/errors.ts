@@ -8,6 +8,7 @@ export const ErrorCodes = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  unknown_model: 400,
   not_ready: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -104,7 +104,9 @@ export class HnswIndex {
   /** Writes the index and its metadata atomically (temp files, then rename). */
   async save(file: string, meta: Pick<SnapshotMeta, 'modelId' | 'side'>): Promise<SnapshotMeta> {
     mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.tmp`;
+    // Per-process temp names: an API and rematch workers may snapshot the same side at once;
+    // each rename is atomic and the checksum catches a file paired with another's metadata.
+    const tmp = `${file}.${process.pid}.tmp`;
     this.index.writeIndexSync(tmp);
     const live = this.live;
     const full: SnapshotMeta = {

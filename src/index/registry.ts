@@ -38,6 +38,8 @@ export class VectorIndexRegistry {
     private readonly dir: string,
     private readonly snapshotEvery: number,
     private readonly log: Logger,
+    /** The sides to keep (a rematch worker needs only the counterpart side). */
+    private readonly sides: readonly Side[] = SIDES,
   ) {}
 
   private file(side: Side): string {
@@ -46,7 +48,7 @@ export class VectorIndexRegistry {
 
   /** Loads or rebuilds both sides, then catches up with the database. */
   async open(): Promise<void> {
-    for (const side of SIDES) {
+    for (const side of this.sides) {
       const t0 = performance.now();
       let idx = await HnswIndex.load(this.file(side), {
         modelId: this.modelId,

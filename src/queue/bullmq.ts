@@ -3,7 +3,10 @@ import { Redis, type RedisOptions } from 'ioredis';
 import Value from 'typebox/value';
 import type { Logger } from '../log.ts';
 import {
+  handlerOf,
   jobCatalog,
+  jobIdOf,
+  queueConcurrency,
   PermanentJobError,
   type JobHandlers,
   type JobName,
@@ -56,7 +59,7 @@ export class BullQueue implements JobQueue {
         name,
         data: p,
         opts: {
-          jobId: spec.jobId(p),
+          jobId: jobIdOf(name, p),
           attempts: this.opts.policy.attempts,
           backoff: { type: 'exponential', delay: this.opts.policy.backoffMs },
           // Completed jobs are removed so that the same id can run again if the text returns
@@ -80,7 +83,7 @@ export class BullQueue implements JobQueue {
       const worker = new Worker(queueName, (job: Job) => this.process(job, handlers), {
         connection,
         prefix: this.opts.prefix,
-        concurrency: this.opts.concurrency,
+        concurrency: queueConcurrency[queueName] ?? this.opts.concurrency,
         lockDuration: this.opts.lockMs,
         stalledInterval: Math.max(1000, Math.floor(this.opts.lockMs / 2)),
         // A killed worker's jobs come back as stalled; allow that a few times before failing.
@@ -101,7 +104,7 @@ export class BullQueue implements JobQueue {
     const maxAttempts = job.opts.attempts ?? 1;
     const attempt = job.attemptsMade + 1;
     try {
-      await handlers[name](job.data, {
+      await handlerOf(handlers, name)(job.data, {
         jobId: job.id ?? '',
         attempt,
         maxAttempts,

@@ -14,6 +14,15 @@ export const EmbedListingPayload = Type.Object(
   { additionalProperties: false },
 );
 
+/** One chunk of a match run: the run id and the chunk's number (its listings are in the DB). */
+export const RematchChunkPayload = Type.Object(
+  {
+    runId: Type.Integer({ minimum: 1 }),
+    chunk: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+
 interface JobSpec<S extends TSchema> {
   queue: string;
   payload: S;
@@ -33,10 +42,28 @@ export const jobCatalog = {
     // Listing id + content hash: resubmitting the same text never embeds it twice.
     jobId: (p) => `embed-${p.listingId}-${p.contentHash.slice(0, 16)}`,
   }),
+  /** Rank one chunk of a match run's listings and store its pairs (idempotent: replaces them). */
+  'rematch-chunk': spec({
+    queue: 'rematch',
+    payload: RematchChunkPayload,
+    jobId: (p) => `rematch-${p.runId}-${p.chunk}`,
+  }),
 };
+
+/**
+ * Per-queue worker concurrency where it must differ from WORKER_CONCURRENCY. A rematch chunk is
+ * CPU-bound (a synchronous HNSW search): more than one per process only makes one process hoard
+ * chunks that another process could run in parallel.
+ */
+export const queueConcurrency: Record<string, number> = { rematch: 1 };
 
 export type JobName = keyof typeof jobCatalog;
 export type JobPayload<N extends JobName> = Static<(typeof jobCatalog)[N]['payload']>;
+
+/** The job id of a payload (the catalog's builders, typed for one job name). */
+export function jobIdOf<N extends JobName>(name: N, payload: JobPayload<N>): string {
+  return (jobCatalog[name].jobId as (p: JobPayload<N>) => string)(payload);
+}
 
 /** What a handler learns about the attempt it runs in. */
 export interface JobContext {
@@ -51,6 +78,14 @@ export interface JobContext {
 export type JobHandlers = {
   [N in JobName]: (payload: JobPayload<N>, ctx: JobContext) => Promise<void>;
 };
+
+/** The handler of a job name, for transports that hold payloads already checked against its schema. */
+export function handlerOf(
+  handlers: JobHandlers,
+  name: JobName,
+): (payload: unknown, ctx: JobContext) => Promise<void> {
+  return handlers[name] as (payload: unknown, ctx: JobContext) => Promise<void>;
+}
 
 /** A failure that retrying cannot fix (bad data, missing model): fail the job at once. */
 export class PermanentJobError extends Error {

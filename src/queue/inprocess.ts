@@ -2,8 +2,11 @@ import Value from 'typebox/value';
 import type { Logger } from '../log.ts';
 import {
   backoffDelay,
+  handlerOf,
   jobCatalog,
+  jobIdOf,
   PermanentJobError,
+  queueConcurrency,
   type JobHandlers,
   type JobName,
   type JobPayload,
@@ -30,6 +33,7 @@ export class InProcessQueue implements JobQueue {
   private readonly known = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
+  private readonly runningPerQueue = new Map<string, number>();
   private handlers: JobHandlers | undefined;
   private delayed = 0;
   private failed = 0;
@@ -48,7 +52,7 @@ export class InProcessQueue implements JobQueue {
       return Promise.reject(new Error(`invalid ${name} payload`));
     }
     for (const p of payloads) {
-      const id = spec.jobId(p);
+      const id = jobIdOf(name, p);
       if (this.known.has(id)) continue;
       this.known.add(id);
       this.waiting.push({ id, name, payload: p, attempt: 1 });
@@ -64,15 +68,22 @@ export class InProcessQueue implements JobQueue {
   }
 
   private pump(): void {
-    while (
-      this.handlers &&
-      !this.closing &&
-      this.running.size < this.concurrency &&
-      this.waiting.length > 0
-    ) {
-      const job = this.waiting.shift()!;
-      const run = this.run(job, this.handlers).finally(() => {
+    if (!this.handlers || this.closing) return;
+    for (let i = 0; i < this.waiting.length && this.running.size < this.concurrency;) {
+      const job = this.waiting[i]!;
+      const queue = jobCatalog[job.name].queue;
+      const busy = this.runningPerQueue.get(queue) ?? 0;
+      // Same per-queue limits as BullMQ, so a CPU-bound queue does not starve the others.
+      if (busy >= (queueConcurrency[queue] ?? this.concurrency)) {
+        i++;
+        continue;
+      }
+      this.waiting.splice(i, 1);
+      this.runningPerQueue.set(queue, busy + 1);
+      const handlers = this.handlers;
+      const run = this.run(job, handlers).finally(() => {
         this.running.delete(run);
+        this.runningPerQueue.set(queue, (this.runningPerQueue.get(queue) ?? 1) - 1);
         this.pump();
       });
       this.running.add(run);
@@ -81,10 +92,7 @@ export class InProcessQueue implements JobQueue {
 
   private async run(job: Job, handlers: JobHandlers): Promise<void> {
     const isFinalAttempt = job.attempt >= this.policy.attempts;
-    const handler = handlers[job.name] as (
-      p: unknown,
-      c: Parameters<JobHandlers[JobName]>[1],
-    ) => Promise<void>;
+    const handler = handlerOf(handlers, job.name);
     try {
       await handler(job.payload, {
         jobId: job.id,

@@ -24,6 +24,7 @@ describe('a permanent embedding failure', () => {
         calls++;
         return handler(p, ctx);
       },
+      'rematch-chunk': () => Promise.resolve(),
     });
     const res = await s.app.inject({ method: 'POST', url: '/v1/offers', payload: SAMPLE.water });
     const id = res.json<{ id: string }>().id;

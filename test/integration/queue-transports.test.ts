@@ -52,6 +52,7 @@ describe.each(Object.keys(makers))('%s transport', (mode) => {
         seen.push(p.listingId);
         return Promise.resolve();
       },
+      'rematch-chunk': () => Promise.resolve(),
     };
     await q.startWorker(handlers);
     await waitFor(() => seen.length === 2, 10_000, 'two jobs');
@@ -70,6 +71,7 @@ describe.each(Object.keys(makers))('%s transport', (mode) => {
         attempts.push([ctx.attempt, ctx.isFinalAttempt]);
         return ctx.attempt < 3 ? Promise.reject(new Error('transient')) : Promise.resolve();
       },
+      'rematch-chunk': () => Promise.resolve(),
     });
     await q.enqueue('embed-listing', [{ listingId: 'r', contentHash: hash() }]);
     await waitFor(() => attempts.length === 3, 10_000, 'three attempts');
@@ -88,6 +90,7 @@ describe.each(Object.keys(makers))('%s transport', (mode) => {
         calls++;
         return Promise.reject(new PermanentJobError('bad data'));
       },
+      'rematch-chunk': () => Promise.resolve(),
     });
     await q.enqueue('embed-listing', [{ listingId: 'p', contentHash: hash() }]);
     await waitFor(async () => (await q!.counts()).failed === 1, 10_000, 'failed job');
