@@ -109,6 +109,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
 }
 
+/** The HNSW build and search parameters the config sets. */
+export function hnswParams(c: Config): { m: number; efConstruction: number; efSearch: number } {
+  return { m: c.HNSW_M, efConstruction: c.HNSW_EF_CONSTRUCTION, efSearch: c.HNSW_EF_SEARCH };
+}
+
 function parseWeights(raw: string | undefined): PartialWeights | undefined {
   if (raw === undefined) return undefined;
   let v: unknown;

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Config } from './config.ts';
+import { hnswParams, type Config } from './config.ts';
 import { openDb, type Db } from './db/client.ts';
 import { embedListingHandler } from './embedding/embed-job.ts';
 import { TransformersEmbedder, type Embedder } from './embedding/embedder.ts';
@@ -93,11 +93,7 @@ export async function createRuntime(
         store,
         model.id,
         model.dimension,
-        {
-          m: config.HNSW_M,
-          efConstruction: config.HNSW_EF_CONSTRUCTION,
-          efSearch: config.HNSW_EF_SEARCH,
-        },
+        hnswParams(config),
         config.indexDir,
         config.INDEX_SNAPSHOT_EVERY,
         log,

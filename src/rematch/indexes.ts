@@ -1,4 +1,4 @@
-import type { Config } from '../config.ts';
+import { hnswParams, type Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { EmbeddingStore } from '../embedding/store.ts';
 import { ExactIndex } from '../index/exact.ts';
@@ -70,11 +70,7 @@ export class RematchIndexes {
       store,
       modelId,
       dimension,
-      {
-        m: config.HNSW_M,
-        efConstruction: config.HNSW_EF_CONSTRUCTION,
-        efSearch: config.HNSW_EF_SEARCH,
-      },
+      hnswParams(config),
       config.indexDir,
       config.INDEX_SNAPSHOT_EVERY,
       log,

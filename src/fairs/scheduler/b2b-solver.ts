@@ -145,6 +145,12 @@ export function solveHeuristic(inst: B2bInstance, timeLimitMs = 2000, seed = 1):
     cnt[t]! += d;
   };
 
+  const relocate = (m: number, t: number) => {
+    put(m, slotOf[m]!, -1);
+    put(m, t, 1);
+    slotOf[m] = t;
+  };
+
   // Greedy start.
   const order = [...Array(M).keys()].sort(
     (x, y) =>
@@ -216,14 +222,8 @@ export function solveHeuristic(inst: B2bInstance, timeLimitMs = 2000, seed = 1):
       o < 0 ? [md.a[m]!, md.b[m]!] : [...new Set([md.a[m]!, md.b[m]!, md.a[o]!, md.b[o]!])];
     const vBefore = localViolations(m, f, t) + (o < 0 ? 0 : localViolations(o, t, f));
     const bBefore = people.reduce((x, p) => x + breaksOf(p), 0);
-    put(m, f, -1);
-    put(m, t, 1);
-    slotOf[m] = t;
-    if (o >= 0) {
-      put(o, t, -1);
-      put(o, f, 1);
-      slotOf[o] = f;
-    }
+    relocate(m, t);
+    if (o >= 0) relocate(o, f);
     const vAfter = localViolations(m, f, t) + (o < 0 ? 0 : localViolations(o, t, f));
     const bAfter = people.reduce((x, p) => x + breaksOf(p), 0);
     const delta = PENALTY * (vAfter - vBefore) + (bAfter - bBefore);
@@ -241,14 +241,8 @@ export function solveHeuristic(inst: B2bInstance, timeLimitMs = 2000, seed = 1):
         }
       }
     } else {
-      put(m, t, -1);
-      put(m, f, 1);
-      slotOf[m] = f;
-      if (o >= 0) {
-        put(o, f, -1);
-        put(o, t, 1);
-        slotOf[o] = t;
-      }
+      relocate(m, f);
+      if (o >= 0) relocate(o, t);
     }
   }
   if (!Number.isFinite(bestBreaks)) {
