@@ -1,3 +1,4 @@
+import type { FairInstance, Meeting } from './scheduler/fair.ts';
 import type { B2bInstance, B2bSchedule } from './b2b.ts';
 
 /** What the checker found: every violated hard rule, and the breaks per participant. */
@@ -71,4 +72,54 @@ export function checkB2b(inst: B2bInstance, schedule: B2bSchedule): CheckReport 
   let totalBreaks = 0;
   for (const b of breaks.values()) totalBreaks += b;
   return { valid: v.length === 0, violations: v, totalBreaks, breaks };
+}
+
+/**
+ * Independent checker of a general fair schedule: slot and table in range, one meeting per
+ * participant per slot, availability, one meeting per table per slot, fixed-table hosts at
+ * their table, caps, no vetoed or self pairs, no candidate held twice.
+ */
+export function checkFair(inst: FairInstance, meetings: Meeting[]): string[] {
+  const v: string[] = [];
+  const seenCandidate = new Set<number>();
+  const atSlot = new Map<string, number>();
+  const tableAt = new Set<string>();
+  const count = new Map<number, number>();
+  const vetoed = new Set(
+    (inst.vetoed ?? []).map(([a, b]) => `${Math.min(a, b)}:${Math.max(a, b)}`),
+  );
+  for (const m of meetings) {
+    const c = inst.candidates[m.candidate];
+    if (!c) {
+      v.push(`meeting of unknown candidate ${m.candidate}`);
+      continue;
+    }
+    if (seenCandidate.has(m.candidate)) v.push(`candidate ${m.candidate} held twice`);
+    seenCandidate.add(m.candidate);
+    if (m.slot < 1 || m.slot > inst.slots)
+      v.push(`candidate ${m.candidate}: slot ${m.slot} out of range`);
+    if (m.table < 1 || m.table > inst.tables)
+      v.push(`candidate ${m.candidate}: table ${m.table} out of range`);
+    if (c.a === c.b) v.push(`candidate ${m.candidate}: a participant meets themself`);
+    if (vetoed.has(`${Math.min(c.a, c.b)}:${Math.max(c.a, c.b)}`))
+      v.push(`candidate ${m.candidate}: vetoed pair`);
+    const tk = `${m.slot}:${m.table}`;
+    if (tableAt.has(tk)) v.push(`slot ${m.slot} table ${m.table}: two meetings`);
+    tableAt.add(tk);
+    for (const p of [c.a, c.b]) {
+      const part = inst.participants[p]!;
+      const k = `${p}:${m.slot}`;
+      if (atSlot.has(k)) v.push(`participant ${part.id}: two meetings in slot ${m.slot}`);
+      atSlot.set(k, m.candidate);
+      if (!part.available[m.slot - 1])
+        v.push(`participant ${part.id}: unavailable in slot ${m.slot}`);
+      if (part.fixedTable !== undefined && part.fixedTable + 1 !== m.table)
+        v.push(`participant ${part.id}: not at fixed table`);
+      count.set(p, (count.get(p) ?? 0) + 1);
+    }
+  }
+  for (const [p, n] of count)
+    if (n > inst.participants[p]!.maxMeetings)
+      v.push(`participant ${inst.participants[p]!.id}: ${n} meetings over cap`);
+  return v;
 }
