@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   // Sub-commands register here, lazily imported so one command's dependencies never slow another.
   rematch: async () => (await import('./rematch.ts')).command,
   diff: async () => (await import('./diff.ts')).command,
+  reembed: async () => (await import('./reembed.ts')).command,
 };
 
 /** Parses the first word as the command name and runs it. */
