@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import hnswlib from 'hnswlib-node';
@@ -100,37 +100,32 @@ export default async function rematchBench(argv: string[]): Promise<void> {
   const bare = new hnswlib.HierarchicalNSW('cosine', dim);
   bare.readIndexSync(file, true);
   const queries = needVectors.map((v) => Array.from(v));
-  const bareRate: Record<number, number> = {};
-  for (const e of [...new Set([...efs, ef])]) {
-    bare.setEf(Math.max(e, k));
-    t0 = performance.now();
-    for (const q of queries) bare.searchKnn(q, k);
-    bareRate[e] = queries.length / ((performance.now() - t0) / 1000);
-    say(`bare searchKnn ef ${e}: ${bareRate[e].toFixed(0)} needs/s`);
-  }
 
-  // 4. recall@10 against brute force on an even sample of needs.
+  // 4. recall@10 against brute force on an even sample of needs, for each ef (with the search
+  //    rate on that sample), to pick ef.
   const exact = new ExactIndex(dim, offers);
   for (const r of store.after(model.id, 'offer', 0, offers)) exact.add(r.id, r.vector);
   const stride = Math.max(1, Math.floor(needs / sampleSize));
-  const sample = Array.from({ length: sampleSize }, (_, i) => needVectors[i * stride]!);
+  const sample = Array.from({ length: sampleSize }, (_, i) => queries[i * stride]!);
   t0 = performance.now();
-  const truth = await exact.searchMany(sample, 10);
+  const truth = await exact.searchMany(
+    sample.map((q) => Float32Array.from(q)),
+    10,
+  );
   const exactMsPerQuery = (performance.now() - t0) / sampleSize;
   const recall: Record<number, number> = {};
-  for (const e of [...new Set([...efs, ef])]) {
+  for (const e of [...new Set([...efs, ef])].sort((x, y) => x - y)) {
     bare.setEf(Math.max(e, k));
     let hits = 0;
-    sample.forEach((q, i) => {
-      const got = new Set(bare.searchKnn(Array.from(q), k).neighbors.slice(0, 10));
+    t0 = performance.now();
+    const found = sample.map((q) => bare.searchKnn(q, k).neighbors);
+    const rate = sampleSize / ((performance.now() - t0) / 1000);
+    found.forEach((n, i) => {
+      const got = new Set(n.slice(0, 10));
       hits += truth[i]!.filter((h) => got.has(h.id)).length;
     });
     recall[e] = hits / (10 * sampleSize);
-    say(
-      `recall@10 ef ${e}: ${recall[e].toFixed(4)} (brute force ${exactMsPerQuery.toFixed(2)} ms/query)`,
-    );
-  }
-  for (const e of Object.keys(recall).map(Number))
+    say(`ef ${e}: recall@10 ${recall[e].toFixed(4)}, ${rate.toFixed(0)} needs/s on the sample`);
     emit({
       bench: 'rematch-ef',
       needs,
@@ -138,13 +133,30 @@ export default async function rematchBench(argv: string[]): Promise<void> {
       dim,
       k,
       ef: e,
-      recall_at_10: round(recall[e]!, 4),
-      bare_per_s: Math.round(bareRate[e]!),
+      recall_at_10: round(recall[e], 4),
+      sample: sampleSize,
+      sample_per_s: Math.round(rate),
     });
+  }
+  say(`brute force (onnxruntime GEMM): ${exactMsPerQuery.toFixed(2)} ms/query`);
 
-  // 5. The whole rematch with 1 and 2 worker processes.
+  // 5. The bare loop: searchKnn for every need at the chosen ef, nothing else.
+  bare.setEf(Math.max(ef, k));
+  t0 = performance.now();
+  for (const q of queries) bare.searchKnn(q, k);
+  const bareS = (performance.now() - t0) / 1000;
+  const bareRate = queries.length / bareS;
+  const bareLoad = loadavg()[0]!;
+  say(
+    `bare searchKnn ef ${ef}: ${bareRate.toFixed(0)} needs/s (${bareS.toFixed(1)} s, load ${bareLoad.toFixed(1)})`,
+  );
+
+  // 6. The whole rematch with 1 and 2 worker processes.
   const rt = await createRuntime(config, log, { withIndex: false, runWorker: false });
-  const results: Record<number, { perS: number; seconds: number; recall: number | null }> = {};
+  const results: Record<
+    number,
+    { perS: number; seconds: number; recall: number | null; cpuS: number; load: number }
+  > = {};
   for (const w of workerCounts) {
     const procs = Array.from({ length: w }, () => startWorker(env));
     try {
@@ -157,18 +169,21 @@ export default async function rematchBench(argv: string[]): Promise<void> {
         recallSample: 64,
       });
       await waitRun(rt, warm.id);
+      const cpu0 = procs.reduce((a, p) => a + cpuSeconds(p.child.pid), 0);
       const t = performance.now();
       const run = await rt.rematch.create({ k, ef });
       const done = await waitRun(rt, run.id, (r) =>
         say(`  ${w} worker(s): ${r.doneListings}/${r.totalListings}`),
       );
       const seconds = (performance.now() - t) / 1000;
+      const cpuS = procs.reduce((a, p) => a + cpuSeconds(p.child.pid), 0) - cpu0;
+      const load = loadavg()[0]!;
       if (done.status !== 'completed')
         throw new Error(`run ${run.id} ended ${done.status}: ${done.error}`);
       const recallRun = done.recallTotal > 0 ? done.recallHits / done.recallTotal : null;
-      results[w] = { perS: needs / seconds, seconds, recall: recallRun };
+      results[w] = { perS: needs / seconds, seconds, recall: recallRun, cpuS, load };
       say(
-        `rematch with ${w} worker(s): ${(needs / seconds).toFixed(0)} needs/s (${seconds.toFixed(1)} s, ${done.pairCount} pairs, busy ${(done.workMs / 1000).toFixed(1)} s, run recall@10 ${recallRun?.toFixed(4)})`,
+        `rematch with ${w} worker(s): ${(needs / seconds).toFixed(0)} needs/s (${seconds.toFixed(1)} s, ${done.pairCount} pairs, busy ${(done.workMs / 1000).toFixed(1)} s, worker CPU ${cpuS.toFixed(1)} s, load ${load.toFixed(1)}, run recall@10 ${recallRun?.toFixed(4)})`,
       );
     } finally {
       await Promise.all(procs.map((p) => stopWorker(p)));
@@ -182,11 +197,11 @@ export default async function rematchBench(argv: string[]): Promise<void> {
   const lines = [
     `rematch: ${needs} needs × ${offers} offers, dim ${dim}, top-${k}, ef ${ef}, chunks of ${chunk}`,
     `  insert          ${insertS.toFixed(1)} s; index build ${buildS.toFixed(1)} s`,
-    `  bare searchKnn  ${bareRate[ef]!.toFixed(0)} needs/s (ef ${ef}, k ${k}, one thread)`,
+    `  bare searchKnn  ${bareRate.toFixed(0)} needs/s (ef ${ef}, k ${k}, one thread)`,
     `  recall@10       ${recall[ef]!.toFixed(4)} on ${sampleSize} needs (ef ${ef})`,
     ...workerCounts.map(
       (w) =>
-        `  rematch ×${w}     ${results[w]!.perS.toFixed(0)} needs/s (${results[w]!.seconds.toFixed(1)} s), ratio to bare ${(results[w]!.perS / bareRate[ef]!).toFixed(3)}`,
+        `  rematch ×${w}     ${results[w]!.perS.toFixed(0)} needs/s (${results[w]!.seconds.toFixed(1)} s), ratio to bare ${(results[w]!.perS / bareRate).toFixed(3)}`,
     ),
     ...(one && two ? [`  2 vs 1 worker   ${(two.perS / one.perS).toFixed(2)}×`] : []),
     '',
@@ -202,20 +217,38 @@ export default async function rematchBench(argv: string[]): Promise<void> {
     chunk,
     insert_s: round(insertS, 1),
     index_build_s: round(buildS, 1),
-    bare_per_s: Math.round(bareRate[ef]!),
+    bare_per_s: Math.round(bareRate),
+    load_bare: round(bareLoad, 1),
     recall_at_10: round(recall[ef]!, 4),
     recall_sample: sampleSize,
     exact_ms_per_query: round(exactMsPerQuery, 3),
     ...Object.fromEntries(
       workerCounts.flatMap((w) => [
         [`rematch_${w}w_per_s`, Math.round(results[w]!.perS)],
-        [`ratio_${w}w_to_bare`, round(results[w]!.perS / bareRate[ef]!, 3)],
+        [`ratio_${w}w_to_bare`, round(results[w]!.perS / bareRate, 3)],
+        [`worker_cpu_s_${w}w`, round(results[w]!.cpuS, 1)],
+        [`load_${w}w`, round(results[w]!.load, 1)],
+        [
+          `run_recall_at_10_${w}w`,
+          results[w]!.recall === null ? null : round(results[w]!.recall!, 4),
+        ],
       ]),
     ),
     ...(one && two ? { speedup_2w: round(two.perS / one.perS, 2) } : {}),
   });
   if (!values.keep) rmSync(dataDir, { recursive: true, force: true });
   else say(`data kept in ${dataDir}`);
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (0 where there is none). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 function round(x: number, digits: number): number {
