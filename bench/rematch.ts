@@ -230,7 +230,7 @@ export default async function rematchBench(argv: string[]): Promise<void> {
         [`load_${w}w`, round(results[w]!.load, 1)],
         [
           `run_recall_at_10_${w}w`,
-          results[w]!.recall === null ? null : round(results[w]!.recall!, 4),
+          results[w]!.recall === null ? null : round(results[w]!.recall, 4),
         ],
       ]),
     ),
