@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   ingest: async () => (await import('./ingest.ts')).default,
   quality: async () => (await import('./quality.ts')).default,
   schedule: async () => (await import('./schedule.ts')).default,
+  rematch: async () => (await import('./rematch.ts')).default,
 };
 
 const [name, ...rest] = process.argv.slice(2);

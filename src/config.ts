@@ -45,6 +45,8 @@ export const ConfigSchema = Type.Object({
   EMBED_MAX_TOKENS: Type.Integer({ minimum: 8, maximum: 8192, default: 256 }),
   /** How often the API pulls vectors stored by other processes into its index. */
   INDEX_SYNC_MS: Type.Integer({ minimum: 10, default: 250 }),
+  /** How often every process checks the database for a switch of the active model (reembed). */
+  MODEL_CHECK_MS: Type.Integer({ minimum: 50, default: 2000 }),
   /** Snapshot the index after this many changes (and always at shutdown). */
   INDEX_SNAPSHOT_EVERY: Type.Integer({ minimum: 1, default: 5000 }),
   HNSW_M: Type.Integer({ minimum: 4, maximum: 128, default: 16 }),

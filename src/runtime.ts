@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { hnswParams, type Config } from './config.ts';
 import { openDb, type Db } from './db/client.ts';
+import { readActiveModel, SwitchableEmbedder } from './embedding/active-model.ts';
 import { embedListingHandler } from './embedding/embed-job.ts';
 import { TransformersEmbedder, type Embedder } from './embedding/embedder.ts';
 import { ensureModel } from './embedding/fallback-model.ts';
-import { readModelInfo } from './embedding/model-manifest.ts';
+import { readModelInfo, type ModelInfo } from './embedding/model-manifest.ts';
 import { EmbeddingStore } from './embedding/store.ts';
 import { VectorIndexRegistry } from './index/registry.ts';
 import { ListingRepo } from './listings/repo.ts';
@@ -26,8 +29,9 @@ export interface Runtime {
   repo: ListingRepo;
   store: EmbeddingStore;
   queue: JobQueue;
+  /** Always the active model's embedder (it follows a model switch). */
   embedder: Embedder;
-  /** Present in API processes; workers do not keep an index. */
+  /** Present in API processes; workers do not keep an index. Replaced on a model switch. */
   index?: VectorIndexRegistry;
   listings: ListingService;
   ranker?: Ranker;
@@ -37,6 +41,8 @@ export interface Runtime {
   handlers: JobHandlers;
   /** Re-enqueues rows still pending (after a crash or a lost Redis). */
   sweepPending(): Promise<number>;
+  /** Switches to the active model recorded in the database if it changed; true if it did. */
+  checkActiveModel(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -45,6 +51,29 @@ export interface RuntimeOptions {
   withIndex: boolean;
   /** Consume embedding jobs in this process. */
   runWorker: boolean;
+}
+
+/**
+ * The model to start with: the one `matchmaker reembed` switched to (recorded in the database),
+ * else MODEL_PATH / the default.
+ */
+async function startModel(config: Config, db: Db, log: Logger): Promise<ModelInfo> {
+  const active = readActiveModel(db);
+  if (active && existsSync(join(active.dir, 'config.json'))) {
+    const info = await readModelInfo(active.dir);
+    if (info.id === active.id) return info;
+    log.warn(
+      { recorded: active, found: info.id },
+      'the recorded active model changed on disk; using MODEL_PATH',
+    );
+  } else if (active) {
+    log.warn(
+      { recorded: active },
+      'the recorded active model is not on this machine; using MODEL_PATH',
+    );
+  }
+  await ensureModel(config, log);
+  return readModelInfo(config.modelPath);
 }
 
 /** Builds a runtime: opens the database, picks the job transport, loads the model and index. */
@@ -61,13 +90,14 @@ export async function createRuntime(
     if (lexical.rebuildIfStale(() => repo.iterateAll(), repo.count()))
       log.info('lexical index rebuilt');
     const store = new EmbeddingStore(db);
-    await ensureModel(config, log);
-    const model = await readModelInfo(config.modelPath);
-    const embedder = await TransformersEmbedder.load(model, {
-      batchSize: config.EMBED_BATCH_SIZE,
-      waitMs: config.EMBED_BATCH_WAIT_MS,
-      maxChars: config.EMBED_MAX_TOKENS * 4,
-    });
+    const loadEmbedder = (m: ModelInfo) =>
+      TransformersEmbedder.load(m, {
+        batchSize: config.EMBED_BATCH_SIZE,
+        waitMs: config.EMBED_BATCH_WAIT_MS,
+        maxChars: config.EMBED_MAX_TOKENS * 4,
+      });
+    const model = await startModel(config, db, log);
+    const embedder = new SwitchableEmbedder(await loadEmbedder(model));
     closers.push(() => embedder.close());
     log.info(
       { model: model.id, dimension: model.dimension, dir: model.dir },
@@ -76,36 +106,44 @@ export async function createRuntime(
 
     // A model change leaves ready rows without a vector in the new space: embed them again
     // rather than mixing two spaces.
-    const reset = repo.resetMissingVectors(model.id);
-    if (reset > 0)
-      log.warn(
-        { count: reset, model: model.id },
-        'listings without a vector of the active model set to pending',
-      );
+    const resetMissing = (modelId: string): number => {
+      const reset = repo.resetMissingVectors(modelId);
+      if (reset > 0)
+        log.warn(
+          { count: reset, model: modelId },
+          'listings without a vector of the active model set to pending',
+        );
+      return reset;
+    };
+    resetMissing(model.id);
 
     const queue = await createQueue(config, log);
     closers.push(() => queue.close());
 
-    let index: VectorIndexRegistry | undefined;
-    if (opts.withIndex) {
-      index = new VectorIndexRegistry(
+    const openIndex = async (m: ModelInfo) => {
+      const idx = new VectorIndexRegistry(
         db,
         store,
-        model.id,
-        model.dimension,
+        m.id,
+        m.dimension,
         hnswParams(config),
         config.indexDir,
         config.INDEX_SNAPSHOT_EVERY,
         log,
       );
-      await index.open();
-      index.startSync(config.INDEX_SYNC_MS);
-      const idx = index;
-      closers.push(() => idx.close());
-    }
+      await idx.open();
+      idx.startSync(config.INDEX_SYNC_MS);
+      return idx;
+    };
+    const makeRanker = (index: VectorIndexRegistry) =>
+      new Ranker({ store, index, lexical, repo, embedder, weights: config.rankWeights });
+    const index0 = opts.withIndex ? await openIndex(model) : undefined;
+    if (index0) closers.push(() => index0.close());
 
     const listings = new ListingService(repo, queue, log);
     const runs = new RunRepo(db);
+    // Filled in below; the closures here read the runtime's current index and model.
+    const holder: { rt?: Runtime } = {};
     const rematchIndexes = new RematchIndexes({
       db,
       store,
@@ -113,7 +151,8 @@ export async function createRuntime(
       config,
       log,
       // Runs on the model this process serves search the API's own index instead of a copy.
-      shared: () => (index ? { modelId: model.id, registry: index } : undefined),
+      shared: () =>
+        holder.rt?.index ? { modelId: embedder.model.id, registry: holder.rt.index } : undefined,
     });
     closers.push(() => rematchIndexes.close());
     const rematch = new RematchService({
@@ -122,7 +161,7 @@ export async function createRuntime(
       indexes: rematchIndexes,
       config,
       log,
-      activeModelId: () => model.id,
+      activeModelId: () => embedder.model.id,
     });
     const handlers: JobHandlers = {
       'rematch-chunk': rematch.chunkHandler(),
@@ -131,7 +170,9 @@ export async function createRuntime(
         store,
         embedder,
         // Same process: fold the new vector into the index now instead of at the next poll.
-        onStored: index ? () => void index.sync().catch(() => undefined) : undefined,
+        onStored: opts.withIndex
+          ? () => void holder.rt?.index?.sync().catch(() => undefined)
+          : undefined,
       }),
     };
     if (opts.runWorker) await queue.startWorker(handlers);
@@ -151,7 +192,66 @@ export async function createRuntime(
       }
     };
 
-    return {
+    let switching: Promise<boolean> | undefined;
+    /**
+     * A model switch while serving: load the new model and open its index (from the snapshot
+     * `reembed` left, or rebuilt) while the old ones keep answering, then swap both at once and
+     * release the old ones.
+     */
+    const switchTo = async (next: ModelInfo): Promise<void> => {
+      const t0 = performance.now();
+      const nextEmbedder = await loadEmbedder(next);
+      const nextIndex = opts.withIndex
+        ? await openIndex(next).catch(async (err: unknown) => {
+            await nextEmbedder.close();
+            throw err;
+          })
+        : undefined;
+      const rt = holder.rt!;
+      const oldIndex = rt.index;
+      const oldEmbedder = embedder.swap(nextEmbedder);
+      rt.index = nextIndex;
+      rt.ranker = nextIndex ? makeRanker(nextIndex) : undefined;
+      log.info(
+        { model: next.id, ms: Math.round(performance.now() - t0) },
+        'switched to the new active model',
+      );
+      resetMissing(next.id);
+      void sweepPending().catch((err: unknown) => log.warn({ err }, 'pending sweep failed'));
+      // Let jobs that started on the old model finish before its session is released.
+      setTimeout(() => {
+        void oldEmbedder.close().catch(() => undefined);
+        void oldIndex?.close().catch(() => undefined);
+      }, 5000).unref();
+    };
+    const check = async (): Promise<boolean> => {
+      const active = readActiveModel(db);
+      if (!active || active.id === embedder.model.id) return false;
+      const info = await readModelInfo(active.dir);
+      if (info.id !== active.id) {
+        log.warn(
+          { recorded: active, found: info.id },
+          'recorded active model differs on disk; not switching',
+        );
+        return false;
+      }
+      await switchTo(info);
+      return true;
+    };
+    // One check at a time; `.finally` runs after the assignment, so a check that finishes
+    // synchronously cannot leave a stale promise behind.
+    const checkActiveModel = (): Promise<boolean> => {
+      switching ??= check().finally(() => {
+        switching = undefined;
+      });
+      return switching;
+    };
+    const modelWatch = setInterval(() => {
+      checkActiveModel().catch((err: unknown) => log.warn({ err }, 'model switch failed'));
+    }, config.MODEL_CHECK_MS);
+    modelWatch.unref();
+
+    const rt: Runtime = {
       config,
       log,
       db,
@@ -159,18 +259,20 @@ export async function createRuntime(
       store,
       queue,
       embedder,
-      index,
+      index: index0,
       listings,
-      ranker: index
-        ? new Ranker({ store, index, lexical, repo, embedder, weights: config.rankWeights })
-        : undefined,
+      ranker: index0 ? makeRanker(index0) : undefined,
       runs,
       rematch,
       handlers,
       sweepPending,
+      checkActiveModel,
       close: async () => {
+        clearInterval(modelWatch);
+        await switching?.catch(() => undefined);
         // Stop taking jobs and let running ones finish, then write the final index snapshot,
         // then release the model and the database.
+        const index = rt.index;
         const steps: [string, (() => Promise<void>) | undefined][] = [
           ['queue', () => queue.close()],
           ['rematch indexes', () => rematchIndexes.close()],
@@ -185,6 +287,8 @@ export async function createRuntime(
         db.$client.close();
       },
     };
+    holder.rt = rt;
+    return rt;
   } catch (err) {
     for (const c of closers.reverse()) await c().catch(() => undefined);
     db.$client.close();

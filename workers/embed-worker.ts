@@ -1,5 +1,6 @@
-// A separate embedding worker process for scale-out: needs Redis (BullMQ); runs the same
-// handlers as the API's in-process worker and keeps no vector index.
+// A separate worker process for scale-out: needs Redis (BullMQ); runs the same handlers as the
+// API's in-process worker (embedding jobs and match-run chunks). It keeps no serving index; a
+// run's chunks open the counterpart side's index for the run's model on first use.
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { createRuntime } from '../src/runtime.ts';

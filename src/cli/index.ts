@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   schedule: async () => (await import('./schedule.ts')).command,
   rematch: async () => (await import('./rematch.ts')).command,
   diff: async () => (await import('./diff.ts')).command,
+  reembed: async () => (await import('./reembed.ts')).command,
 };
 
 /** Parses the first word as the command name and runs it. */

@@ -16,8 +16,9 @@ export function embedListingHandler(deps: {
   onStored?: () => void;
 }) {
   const { repo, store, embedder } = deps;
-  const modelId = embedder.model.id;
   return async (p: JobPayload<'embed-listing'>, ctx: JobContext): Promise<void> => {
+    // Read per job: the active model can be switched while the process runs (reembed).
+    const modelId = embedder.model.id;
     const row = repo.get(p.listingId);
     if (!row || row.contentHash !== p.contentHash) return;
     const existing = store.get(p.listingId, modelId);

@@ -6,7 +6,7 @@ import {
   type RawListing,
   type SlimListing,
 } from '../db/listing-rows.ts';
-import { embeddings, listings } from '../db/schema.ts';
+import { embeddings, listings, type ListingRow } from '../db/schema.ts';
 import type { Side } from '../listings/schemas.ts';
 
 /** A stored vector as the index sees it: its row id is the index label. */
@@ -63,7 +63,14 @@ export class EmbeddingStore {
    * higher id, which is how other processes' indexes notice the change.
    * Returns false when the listing is gone or its text changed meanwhile.
    */
-  store(listingId: string, contentHash: string, modelId: string, vector: Float32Array): boolean {
+  store(
+    listingId: string,
+    contentHash: string,
+    modelId: string,
+    vector: Float32Array,
+    /** False while re-embedding into a model that is not active yet: the row's status is the active model's. */
+    markReady = true,
+  ): boolean {
     return this.db.transaction((tx) => {
       const row = tx
         .select({ side: listings.side, contentHash: listings.contentHash })
@@ -85,10 +92,11 @@ export class EmbeddingStore {
           createdAt: new Date(),
         })
         .run();
-      tx.update(listings)
-        .set({ embeddingStatus: 'ready', embeddingError: null })
-        .where(and(eq(listings.id, listingId), eq(listings.contentHash, contentHash)))
-        .run();
+      if (markReady)
+        tx.update(listings)
+          .set({ embeddingStatus: 'ready', embeddingError: null })
+          .where(and(eq(listings.id, listingId), eq(listings.contentHash, contentHash)))
+          .run();
       return true;
     });
   }
@@ -116,6 +124,30 @@ export class EmbeddingStore {
       vector: Buffer;
     }[];
     return new Map(rows.map((r) => [r.listingId, fromBlob(r.vector)]));
+  }
+
+  /**
+   * Listings (after `afterId`, by id) that lack a vector of `modelId` for their current text:
+   * what a re-embed into that model still has to do.
+   */
+  missingFor(
+    modelId: string,
+    afterId: string,
+    limit: number,
+  ): { id: string; contentHash: string; row: ListingRow }[] {
+    return this.db
+      .select()
+      .from(listings)
+      .where(
+        and(
+          gt(listings.id, afterId),
+          sql`NOT EXISTS (SELECT 1 FROM ${embeddings} e WHERE e.listing_id = ${listings.id} AND e.model_id = ${modelId} AND e.content_hash = ${listings.contentHash})`,
+        ),
+      )
+      .orderBy(asc(listings.id))
+      .limit(limit)
+      .all()
+      .map((row) => ({ id: row.id, contentHash: row.contentHash, row }));
   }
 
   /** Vectors of one side and model stored after `afterId`, oldest first (index sync). */

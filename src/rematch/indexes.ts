@@ -18,6 +18,8 @@ interface Catalog {
   runId: number;
   facts: Map<number, CandidateFacts>;
   maxLabel: number;
+  /** Closed listings among the facts (counted once, when first asked). */
+  inactive?: number;
 }
 
 /**
@@ -124,10 +126,22 @@ export class RematchIndexes {
     if (labels.some((l) => l > c.maxLabel)) {
       for (const [l, f] of this.deps.runs.candidateFacts(modelId, side, c.maxLabel)) {
         c.facts.set(l, f);
+        if (!f.active && c.inactive !== undefined) c.inactive++;
         if (l > c.maxLabel) c.maxLabel = l;
       }
     }
     return c.facts;
+  }
+
+  /**
+   * True when an index of `size` labels can hold only active listings: the run's catalog knows
+   * that many labels and none is closed (a deleted listing's label would be an unknown one).
+   */
+  allActive(runId: number, modelId: string, side: Side, size: number): boolean {
+    const facts = this.facts(runId, modelId, side, []);
+    const c = this.catalogs.get(`${modelId}|${side}`)!;
+    c.inactive ??= [...facts.values()].filter((f) => !f.active).length;
+    return c.inactive === 0 && facts.size === size;
   }
 
   /** Writes the final snapshots of the indexes this process opened. */

@@ -50,26 +50,29 @@ export function rankPairsDense(
   k: number,
   weights: RankingWeights,
 ): RankedPair[] {
-  const scored = candidates.map((c) => {
+  const qp = query.regionCode?.slice(0, 2);
+  const scored: RankedPair[] = candidates.map((c) => {
     const reasons: Record<string, number> = { dense: round(c.dense) };
     let score = weights.dense * c.dense;
     if (weights.industry > 0 && query.industry !== null && c.listing.industry === query.industry) {
       reasons.industry = 1;
       score += weights.industry;
     }
-    const qp = query.regionCode?.slice(0, 2);
     if (weights.region > 0 && qp !== undefined && c.listing.regionCode?.slice(0, 2) === qp) {
       reasons.region = 1;
       score += weights.region;
     }
-    return { candidateId: c.listing.id, score: round(score), reasons };
+    return { candidateId: c.listing.id, rank: 0, score: round(score), reasons };
   });
+  // Candidates arrive in dense order, so with dense weights alone this sort only settles ties.
   scored.sort(
     (a, b) =>
       b.score - a.score ||
       (a.candidateId < b.candidateId ? -1 : a.candidateId > b.candidateId ? 1 : 0),
   );
-  return scored.slice(0, k).map((s, i) => ({ ...s, rank: i + 1 }));
+  if (scored.length > k) scored.length = k;
+  for (let i = 0; i < scored.length; i++) scored[i]!.rank = i + 1;
+  return scored;
 }
 
 /** Six decimals: enough to order pairs, and stable across processes and platforms. */

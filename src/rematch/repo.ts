@@ -14,6 +14,9 @@ import { fromBlob } from '../embedding/store.ts';
 import type { Side } from '../listings/schemas.ts';
 import type { ListingFacts, RankedPair, RankingWeights } from './rank.ts';
 
+/** Pairs per INSERT statement (6 parameters each; SQLite allows 32,766). */
+const INSERT_ROWS = 64;
+
 /** A listing about to be matched: its facts and its vector in the run's model. */
 export interface QueryListing extends ListingFacts {
   vector: Float32Array;
@@ -48,7 +51,8 @@ export interface StoredPair {
 
 /** Data access for match runs. Synchronous, like better-sqlite3. */
 export class RunRepo {
-  private insertPair: Statement | undefined;
+  private insertMany: Statement | undefined;
+  private insertOne: Statement | undefined;
 
   constructor(private readonly db: Db) {}
 
@@ -92,33 +96,36 @@ export class RunRepo {
     const chunks: string[][] = [];
     for (let i = 0; i < listingIds.length; i += params.chunkSize)
       chunks.push(listingIds.slice(i, i + params.chunkSize));
-    return this.db.transaction((tx) => {
-      const now = new Date();
-      const empty = chunks.length === 0;
-      const run = tx
-        .insert(matchRuns)
-        .values({
-          status: empty ? 'completed' : 'running',
-          side: input.side,
-          modelId: input.modelId,
-          params,
-          weights: input.weights,
-          totalChunks: chunks.length,
-          totalListings: listingIds.length,
-          createdAt: now,
-          finishedAt: empty ? now : null,
-          stats: empty ? { elapsedMs: 0 } : null,
-        })
-        .returning()
-        .get();
-      chunks.forEach((ids, chunk) =>
-        tx
-          .insert(matchRunChunks)
-          .values({ runId: run.id, chunk, listingIds: ids, status: 'pending' })
-          .run(),
-      );
-      return run;
-    });
+    return this.db.transaction(
+      (tx) => {
+        const now = new Date();
+        const empty = chunks.length === 0;
+        const run = tx
+          .insert(matchRuns)
+          .values({
+            status: empty ? 'completed' : 'running',
+            side: input.side,
+            modelId: input.modelId,
+            params,
+            weights: input.weights,
+            totalChunks: chunks.length,
+            totalListings: listingIds.length,
+            createdAt: now,
+            finishedAt: empty ? now : null,
+            stats: empty ? { elapsedMs: 0 } : null,
+          })
+          .returning()
+          .get();
+        chunks.forEach((ids, chunk) =>
+          tx
+            .insert(matchRunChunks)
+            .values({ runId: run.id, chunk, listingIds: ids, status: 'pending' })
+            .run(),
+        );
+        return run;
+      },
+      { behavior: 'immediate' },
+    );
   }
 
   get(id: number): MatchRunRow | undefined {
@@ -256,81 +263,95 @@ export class RunRepo {
     extra: { recallHits: number; recallTotal: number; workMs: number },
   ): ChunkOutcome {
     const client = this.db.$client;
-    this.insertPair ??= client.prepare(
-      `INSERT INTO match_run_pairs (run_id, query_id, rank, candidate_id, score, reasons) VALUES (?, ?, ?, ?, ?, ?)`,
-    );
-    const insert = this.insertPair;
-    return client.transaction((): ChunkOutcome => {
-      const run = client.prepare(`SELECT status FROM match_runs WHERE id = ?`).get(runId) as
-        { status: string } | undefined;
-      const c = client
-        .prepare(`SELECT status, listing_ids FROM match_run_chunks WHERE run_id = ? AND chunk = ?`)
-        .get(runId, chunk) as { status: string; listing_ids: string } | undefined;
-      if (run?.status !== 'running' || !c || c.status === 'done')
-        return { status: 'skipped', completedRun: false };
-      const ids = JSON.parse(c.listing_ids) as string[];
-      const del = client.prepare(`DELETE FROM match_run_pairs WHERE run_id = ? AND query_id = ?`);
-      for (const id of ids) del.run(runId, id);
-      let pairs = 0;
-      for (const r of results) {
-        for (const p of r.pairs) {
-          insert.run(runId, r.queryId, p.rank, p.candidateId, p.score, JSON.stringify(p.reasons));
-          pairs++;
+    const sql = (rows: number) =>
+      `INSERT INTO match_run_pairs (run_id, query_id, rank, candidate_id, score, reasons) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`;
+    // Many rows per statement: one call into SQLite per 64 pairs instead of per pair.
+    this.insertMany ??= client.prepare(sql(INSERT_ROWS));
+    this.insertOne ??= client.prepare(sql(1));
+    const many = this.insertMany;
+    const one = this.insertOne;
+    return client
+      .transaction((): ChunkOutcome => {
+        const run = client.prepare(`SELECT status FROM match_runs WHERE id = ?`).get(runId) as
+          { status: string } | undefined;
+        const c = client
+          .prepare(
+            `SELECT status, listing_ids FROM match_run_chunks WHERE run_id = ? AND chunk = ?`,
+          )
+          .get(runId, chunk) as { status: string; listing_ids: string } | undefined;
+        if (run?.status !== 'running' || !c || c.status === 'done')
+          return { status: 'skipped', completedRun: false };
+        const ids = JSON.parse(c.listing_ids) as string[];
+        const del = client.prepare(`DELETE FROM match_run_pairs WHERE run_id = ? AND query_id = ?`);
+        for (const id of ids) del.run(runId, id);
+        let pairs = 0;
+        const buf: unknown[] = [];
+        for (const r of results) {
+          for (const p of r.pairs) {
+            buf.push(runId, r.queryId, p.rank, p.candidateId, p.score, JSON.stringify(p.reasons));
+            pairs++;
+            if (buf.length === INSERT_ROWS * 6) many.run(...buf.splice(0));
+          }
         }
-      }
-      const now = Date.now();
-      client
-        .prepare(
-          `UPDATE match_run_chunks SET status = 'done', pair_count = ?, done_at = ? WHERE run_id = ? AND chunk = ?`,
-        )
-        .run(pairs, now, runId, chunk);
-      const after = client
-        .prepare(
-          `UPDATE match_runs
+        for (let i = 0; i < buf.length; i += 6) one.run(...buf.slice(i, i + 6));
+        const now = Date.now();
+        client
+          .prepare(
+            `UPDATE match_run_chunks SET status = 'done', pair_count = ?, done_at = ? WHERE run_id = ? AND chunk = ?`,
+          )
+          .run(pairs, now, runId, chunk);
+        const after = client
+          .prepare(
+            `UPDATE match_runs
               SET done_chunks = done_chunks + 1, done_listings = done_listings + ?,
                   pair_count = pair_count + ?, recall_hits = recall_hits + ?,
                   recall_total = recall_total + ?, work_ms = work_ms + ?
             WHERE id = ?
         RETURNING done_chunks, total_chunks, created_at, done_listings, pair_count, recall_hits, recall_total, work_ms`,
-        )
-        .get(
-          ids.length,
-          pairs,
-          extra.recallHits,
-          extra.recallTotal,
-          Math.round(extra.workMs),
-          runId,
-        ) as {
-        done_chunks: number;
-        total_chunks: number;
-        created_at: number;
-        done_listings: number;
-        pair_count: number;
-        recall_hits: number;
-        recall_total: number;
-        work_ms: number;
-      };
-      if (after.done_chunks < after.total_chunks) return { status: 'stored', completedRun: false };
-      const elapsedMs = now - after.created_at;
-      const stats = {
-        elapsedMs,
-        listingsPerSecond: round2((after.done_listings * 1000) / Math.max(1, elapsedMs)),
-        pairs: after.pair_count,
-        workMs: after.work_ms,
-        ...(after.recall_total > 0
-          ? {
-              recallAt10: Math.round((after.recall_hits / after.recall_total) * 1e4) / 1e4,
-              recallSample: after.recall_total / 10,
-            }
-          : {}),
-      };
-      client
-        .prepare(
-          `UPDATE match_runs SET status = 'completed', finished_at = ?, stats = ? WHERE id = ?`,
-        )
-        .run(now, JSON.stringify(stats), runId);
-      return { status: 'stored', completedRun: true };
-    })();
+          )
+          .get(
+            ids.length,
+            pairs,
+            extra.recallHits,
+            extra.recallTotal,
+            Math.round(extra.workMs),
+            runId,
+          ) as {
+          done_chunks: number;
+          total_chunks: number;
+          created_at: number;
+          done_listings: number;
+          pair_count: number;
+          recall_hits: number;
+          recall_total: number;
+          work_ms: number;
+        };
+        if (after.done_chunks < after.total_chunks)
+          return { status: 'stored', completedRun: false };
+        const elapsedMs = now - after.created_at;
+        const stats = {
+          elapsedMs,
+          listingsPerSecond: round2((after.done_listings * 1000) / Math.max(1, elapsedMs)),
+          pairs: after.pair_count,
+          workMs: after.work_ms,
+          ...(after.recall_total > 0
+            ? {
+                recallAt10: Math.round((after.recall_hits / after.recall_total) * 1e4) / 1e4,
+                recallSample: after.recall_total / 10,
+              }
+            : {}),
+        };
+        client
+          .prepare(
+            `UPDATE match_runs SET status = 'completed', finished_at = ?, stats = ? WHERE id = ?`,
+          )
+          .run(now, JSON.stringify(stats), runId);
+        return { status: 'stored', completedRun: true };
+        // IMMEDIATE: take the write lock before the first read. A deferred transaction that reads
+        // and then writes fails at once (SQLITE_BUSY, no waiting) when another process committed
+        // in between; this one waits its turn under busy_timeout instead.
+      })
+      .immediate();
   }
 
   /** A run's pairs ordered by (query, rank), read in pages so a large run is never all in memory. */

@@ -1,0 +1,395 @@
+import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import hnswlib from 'hnswlib-node';
+import { generateRandomBert, PRESETS } from '../models/generate-random-bert.ts';
+import { loadConfig, type Config } from '../src/config.ts';
+import { openDb, type Db } from '../src/db/client.ts';
+import { readModelInfo } from '../src/embedding/model-manifest.ts';
+import { EmbeddingStore } from '../src/embedding/store.ts';
+import { ExactIndex } from '../src/index/exact.ts';
+import { slug } from '../src/index/hnsw.ts';
+import { VectorIndexRegistry } from '../src/index/registry.ts';
+import { createLogger } from '../src/log.ts';
+import { createRuntime } from '../src/runtime.ts';
+import { repoRoot } from '../src/util/shared-data.ts';
+import { uuidv7 } from '../src/util/ids.ts';
+import { emit } from './lib/listings.ts';
+
+/**
+ * Batch rematch at corpus scale: N needs × M offers of clustered vectors (inserted straight into
+ * the database under a generated model of that dimension), top-k offers per need.
+ * Measures, in one run and on one index:
+ *   - a bare hnswlib-node `searchKnn` loop over every need (the ceiling),
+ *   - recall@10 against brute force on a sample of needs, for several ef values,
+ *   - the whole rematch (run creation, chunk jobs over BullMQ, dense ranking, storing pairs)
+ *     with 1 and with 2 separate worker processes.
+ * Options: --needs 100000 --offers 100000 --dim 256 --k 50 --ef 128 --efs 32,64,128,256
+ * --clusters 2000 --chunk 500 --sample 1000 --workers 1,2 --keep (keep the data dir).
+ */
+export default async function rematchBench(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      needs: { type: 'string', default: '100000' },
+      offers: { type: 'string', default: '100000' },
+      dim: { type: 'string', default: '256' },
+      k: { type: 'string', default: '50' },
+      ef: { type: 'string', default: '128' },
+      efs: { type: 'string', default: '32,64,128,256' },
+      clusters: { type: 'string', default: '2000' },
+      chunk: { type: 'string', default: '500' },
+      sample: { type: 'string', default: '1000' },
+      workers: { type: 'string', default: '1,2' },
+      keep: { type: 'boolean', default: false },
+    },
+  });
+  const needs = Number(values.needs);
+  const offers = Number(values.offers);
+  const dim = Number(values.dim);
+  const k = Number(values.k);
+  const ef = Number(values.ef);
+  const efs = values.efs.split(',').map(Number);
+  const chunk = Number(values.chunk);
+  const sampleSize = Math.min(Number(values.sample), needs);
+  const workerCounts = values.workers.split(',').map(Number);
+  const say = (s: string) => process.stderr.write(`${s}\n`);
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-rematch-'));
+  const modelDir = join(dataDir, 'model');
+  // A generated model of the benchmark's dimension: its id is the vectors' model id, so worker
+  // processes that load it treat the vectors as their own (no re-embedding, no reset).
+  generateRandomBert(modelDir, { ...PRESETS.tiny, hidden: dim, heads: 2 }, `bench-${dim}`);
+  const model = await readModelInfo(modelDir);
+  const env = {
+    DATA_DIR: dataDir,
+    MODEL_PATH: modelDir,
+    LOG_LEVEL: 'warn',
+    QUEUE_MODE: 'bullmq',
+    QUEUE_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+    REMATCH_CHUNK_SIZE: String(chunk),
+    REMATCH_EF: String(ef),
+    INDEX_SNAPSHOT_EVERY: String(10 * (needs + offers)),
+  };
+  const config = loadConfig(env);
+  const log = createLogger('warn', 'bench');
+
+  // 1. Data: clustered unit vectors, straight into the database.
+  let t0 = performance.now();
+  const db = openDb(config.databaseFile);
+  const { needVectors } = insertCorpus(db, model.id, dim, needs, offers, Number(values.clusters));
+  const insertS = (performance.now() - t0) / 1000;
+  say(`inserted ${needs} needs + ${offers} offers (dim ${dim}) in ${insertS.toFixed(1)} s`);
+
+  // 2. The offer index, built by the registry the service uses, and snapshotted for workers.
+  t0 = performance.now();
+  const store = new EmbeddingStore(db);
+  const registry = indexRegistry(db, store, config, model.id, dim);
+  await registry.open();
+  await registry.close();
+  const buildS = (performance.now() - t0) / 1000;
+  say(
+    `HNSW index of ${offers} offers built in ${buildS.toFixed(1)} s (M ${config.HNSW_M}, efConstruction ${config.HNSW_EF_CONSTRUCTION})`,
+  );
+
+  // 3. Bare searchKnn over the same index file and the same queries.
+  const file = join(config.indexDir, `offer-${slug(model.id)}.hnsw`);
+  const bare = new hnswlib.HierarchicalNSW('cosine', dim);
+  bare.readIndexSync(file, true);
+  const queries = needVectors.map((v) => Array.from(v));
+
+  // 4. recall@10 against brute force on an even sample of needs, for each ef (with the search
+  //    rate on that sample), to pick ef.
+  const exact = new ExactIndex(dim, offers);
+  for (const r of store.after(model.id, 'offer', 0, offers)) exact.add(r.id, r.vector);
+  const stride = Math.max(1, Math.floor(needs / sampleSize));
+  const sample = Array.from({ length: sampleSize }, (_, i) => queries[i * stride]!);
+  t0 = performance.now();
+  const truth = await exact.searchMany(
+    sample.map((q) => Float32Array.from(q)),
+    10,
+  );
+  const exactMsPerQuery = (performance.now() - t0) / sampleSize;
+  const recall: Record<number, number> = {};
+  for (const e of [...new Set([...efs, ef])].sort((x, y) => x - y)) {
+    bare.setEf(Math.max(e, k));
+    let hits = 0;
+    t0 = performance.now();
+    const found = sample.map((q) => bare.searchKnn(q, k).neighbors);
+    const rate = sampleSize / ((performance.now() - t0) / 1000);
+    found.forEach((n, i) => {
+      const got = new Set(n.slice(0, 10));
+      hits += truth[i]!.filter((h) => got.has(h.id)).length;
+    });
+    recall[e] = hits / (10 * sampleSize);
+    say(`ef ${e}: recall@10 ${recall[e].toFixed(4)}, ${rate.toFixed(0)} needs/s on the sample`);
+    emit({
+      bench: 'rematch-ef',
+      needs,
+      offers,
+      dim,
+      k,
+      ef: e,
+      recall_at_10: round(recall[e], 4),
+      sample: sampleSize,
+      sample_per_s: Math.round(rate),
+    });
+  }
+  say(`brute force (onnxruntime GEMM): ${exactMsPerQuery.toFixed(2)} ms/query`);
+
+  // 5. The bare loop: searchKnn for every need at the chosen ef, nothing else.
+  bare.setEf(Math.max(ef, k));
+  t0 = performance.now();
+  for (const q of queries) bare.searchKnn(q, k);
+  const bareS = (performance.now() - t0) / 1000;
+  const bareRate = queries.length / bareS;
+  const bareLoad = loadavg()[0]!;
+  say(
+    `bare searchKnn ef ${ef}: ${bareRate.toFixed(0)} needs/s (${bareS.toFixed(1)} s, load ${bareLoad.toFixed(1)})`,
+  );
+
+  // 6. The whole rematch with 1 and 2 worker processes.
+  const rt = await createRuntime(config, log, { withIndex: false, runWorker: false });
+  const results: Record<
+    number,
+    { perS: number; seconds: number; recall: number | null; cpuS: number; load: number }
+  > = {};
+  for (const w of workerCounts) {
+    const procs = Array.from({ length: w }, () => startWorker(env));
+    try {
+      // Warm-up: a small run so that every worker has opened the index before the clock starts.
+      // (with recall checks, so the brute-force index is loaded too).
+      const warm = await rt.rematch.create({
+        k,
+        chunkSize: 1,
+        filter: { industry: 'warmup' },
+        recallSample: 64,
+      });
+      await waitRun(rt, warm.id);
+      const cpu0 = procs.reduce((a, p) => a + cpuSeconds(p.child.pid), 0);
+      const t = performance.now();
+      const run = await rt.rematch.create({ k, ef });
+      const done = await waitRun(rt, run.id, (r) =>
+        say(`  ${w} worker(s): ${r.doneListings}/${r.totalListings}`),
+      );
+      const seconds = (performance.now() - t) / 1000;
+      const cpuS = procs.reduce((a, p) => a + cpuSeconds(p.child.pid), 0) - cpu0;
+      const load = loadavg()[0]!;
+      if (done.status !== 'completed')
+        throw new Error(`run ${run.id} ended ${done.status}: ${done.error}`);
+      const recallRun = done.recallTotal > 0 ? done.recallHits / done.recallTotal : null;
+      results[w] = { perS: needs / seconds, seconds, recall: recallRun, cpuS, load };
+      say(
+        `rematch with ${w} worker(s): ${(needs / seconds).toFixed(0)} needs/s (${seconds.toFixed(1)} s, ${done.pairCount} pairs, busy ${(done.workMs / 1000).toFixed(1)} s, worker CPU ${cpuS.toFixed(1)} s, load ${load.toFixed(1)}, run recall@10 ${recallRun?.toFixed(4)})`,
+      );
+    } finally {
+      await Promise.all(procs.map((p) => stopWorker(p)));
+    }
+  }
+  await rt.close();
+  db.$client.close();
+
+  const one = results[1];
+  const two = results[2];
+  const lines = [
+    `rematch: ${needs} needs × ${offers} offers, dim ${dim}, top-${k}, ef ${ef}, chunks of ${chunk}`,
+    `  insert          ${insertS.toFixed(1)} s; index build ${buildS.toFixed(1)} s`,
+    `  bare searchKnn  ${bareRate.toFixed(0)} needs/s (ef ${ef}, k ${k}, one thread)`,
+    `  recall@10       ${recall[ef]!.toFixed(4)} on ${sampleSize} needs (ef ${ef})`,
+    ...workerCounts.map(
+      (w) =>
+        `  rematch ×${w}     ${results[w]!.perS.toFixed(0)} needs/s (${results[w]!.seconds.toFixed(1)} s), ratio to bare ${(results[w]!.perS / bareRate).toFixed(3)}`,
+    ),
+    ...(one && two ? [`  2 vs 1 worker   ${(two.perS / one.perS).toFixed(2)}×`] : []),
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+  emit({
+    bench: 'rematch',
+    needs,
+    offers,
+    dim,
+    k,
+    ef,
+    chunk,
+    insert_s: round(insertS, 1),
+    index_build_s: round(buildS, 1),
+    bare_per_s: Math.round(bareRate),
+    load_bare: round(bareLoad, 1),
+    recall_at_10: round(recall[ef]!, 4),
+    recall_sample: sampleSize,
+    exact_ms_per_query: round(exactMsPerQuery, 3),
+    ...Object.fromEntries(
+      workerCounts.flatMap((w) => [
+        [`rematch_${w}w_per_s`, Math.round(results[w]!.perS)],
+        [`ratio_${w}w_to_bare`, round(results[w]!.perS / bareRate, 3)],
+        [`worker_cpu_s_${w}w`, round(results[w]!.cpuS, 1)],
+        [`load_${w}w`, round(results[w]!.load, 1)],
+        [
+          `run_recall_at_10_${w}w`,
+          results[w]!.recall === null ? null : round(results[w]!.recall, 4),
+        ],
+      ]),
+    ),
+    ...(one && two ? { speedup_2w: round(two.perS / one.perS, 2) } : {}),
+  });
+  if (!values.keep) rmSync(dataDir, { recursive: true, force: true });
+  else say(`data kept in ${dataDir}`);
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (0 where there is none). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+function round(x: number, digits: number): number {
+  return Math.round(x * 10 ** digits) / 10 ** digits;
+}
+
+function indexRegistry(
+  db: Db,
+  store: EmbeddingStore,
+  config: Config,
+  modelId: string,
+  dim: number,
+) {
+  return new VectorIndexRegistry(
+    db,
+    store,
+    modelId,
+    dim,
+    {
+      m: config.HNSW_M,
+      efConstruction: config.HNSW_EF_CONSTRUCTION,
+      efSearch: config.HNSW_EF_SEARCH,
+    },
+    config.indexDir,
+    config.INDEX_SNAPSHOT_EVERY,
+    createLogger('warn', 'bench'),
+    ['offer'],
+  );
+}
+
+/** A seeded PRNG (mulberry32) and normal samples from it (Box–Muller). */
+function gaussian(seed: number): () => number {
+  let s = seed >>> 0;
+  const u = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
+}
+
+/**
+ * Needs and offers around shared cluster centres (each vector: centre + noise, normalised), so
+ * every need has near offers as in real data. A few needs carry industry "warmup" for the
+ * warm-up run. Returns the need vectors in id order (the order a run processes them).
+ */
+function insertCorpus(
+  db: Db,
+  modelId: string,
+  dim: number,
+  needs: number,
+  offers: number,
+  clusters: number,
+) {
+  const g = gaussian(42);
+  const centres = Array.from({ length: clusters }, () => Float32Array.from({ length: dim }, g));
+  const noise = 0.6;
+  const vector = (): Float32Array => {
+    const c = centres[Math.floor(Math.abs(g() * 1e6)) % clusters]!;
+    const v = new Float32Array(dim);
+    let norm = 0;
+    for (let i = 0; i < dim; i++) {
+      v[i] = c[i]! + noise * g();
+      norm += v[i]! * v[i]!;
+    }
+    const inv = 1 / Math.sqrt(norm);
+    for (let i = 0; i < dim; i++) v[i] = v[i]! * inv;
+    return v;
+  };
+  const c = db.$client;
+  const listing = c.prepare(
+    `INSERT INTO listings (id, side, title, description, keywords, industry, cooperation_modes, confidentiality, status, content_hash, embedding_status, created_at, updated_at)
+     VALUES (?, ?, ?, ?, '[]', ?, '[]', 'public', 'active', ?, 'ready', ?, ?)`,
+  );
+  const embedding = c.prepare(
+    `INSERT INTO embeddings (listing_id, side, model_id, dimension, content_hash, vector, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const needVectors: { id: string; v: Float32Array }[] = [];
+  const now = Date.now();
+  const insert = c.transaction((side: 'need' | 'offer', from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const id = uuidv7(now + i);
+      const v = vector();
+      const hash = `h${i}`;
+      listing.run(
+        id,
+        side,
+        `${side} ${i}`,
+        `synthetic ${side} ${i}`,
+        side === 'need' && i < 64 ? 'warmup' : null,
+        hash,
+        now,
+        now,
+      );
+      embedding.run(id, side, modelId, dim, hash, Buffer.from(v.buffer), now);
+      if (side === 'need') needVectors.push({ id, v });
+    }
+  });
+  for (const [side, n] of [
+    ['need', needs],
+    ['offer', offers],
+  ] as const)
+    for (let i = 0; i < n; i += 10_000) insert(side, i, Math.min(n, i + 10_000));
+  needVectors.sort((a, b) => (a.id < b.id ? -1 : 1));
+  return { needVectors: needVectors.map((x) => x.v) };
+}
+
+function startWorker(env: Record<string, string>): { child: ChildProcess; exited: Promise<void> } {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', resolve(repoRoot, 'workers/embed-worker.ts')],
+    {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  return { child, exited: new Promise((r) => child.on('exit', () => r())) };
+}
+
+async function stopWorker(p: { child: ChildProcess; exited: Promise<void> }): Promise<void> {
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+  await p.exited;
+}
+
+/** Polls a run until it leaves `running`; reports progress every ~10 s. */
+async function waitRun(
+  rt: Awaited<ReturnType<typeof createRuntime>>,
+  id: number,
+  progress?: (r: { doneListings: number; totalListings: number }) => void,
+) {
+  let last = performance.now();
+  for (;;) {
+    const r = rt.runs.get(id)!;
+    if (r.status !== 'running') return r;
+    if (progress && performance.now() - last > 10_000) {
+      progress(r);
+      last = performance.now();
+    }
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
