@@ -35,8 +35,9 @@ export const ConfigSchema = Type.Object({
   WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 1024, default: 64 }),
   JOB_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
   JOB_BACKOFF_MS: Type.Integer({ minimum: 0, default: 1000 }),
-  /** How long a worker's job lock lives; a killed worker's jobs are retried after about this. */
-  JOB_LOCK_MS: Type.Integer({ minimum: 1000, default: 15_000 }),
+  /** How long a worker's job lock lives; a killed worker's jobs are retried after about this.
+   * Long, because a job waits in the embedder's batch queue behind whole batches. */
+  JOB_LOCK_MS: Type.Integer({ minimum: 1000, default: 120_000 }),
   /** A transformers.js model directory (config.json, tokenizer.json, onnx/model.onnx). */
   MODEL_PATH: Type.Optional(Type.String()),
   EMBED_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 512, default: 32 }),
