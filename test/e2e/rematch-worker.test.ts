@@ -28,7 +28,8 @@ describe('a match run survives kill -9 of its worker', () => {
     return p;
   };
 
-  it('completes with exactly the pairs of an uninterrupted run', async () => {
+  // Processes start, embed and get killed: bounded by its own waits, not by machine load.
+  it('completes with exactly the pairs of an uninterrupted run', { timeout: 300_000 }, async () => {
     const server = start('src/server.ts');
     const port = await waitFor(() => listeningPort(server), 60_000, 'server listening');
     const call = async <T>(
