@@ -6,6 +6,7 @@ type Bench = (argv: string[]) => Promise<void>;
 
 const benches: Record<string, () => Promise<Bench>> = {
   // Benchmarks register here, lazily imported.
+  ingest: async () => (await import('./ingest.ts')).default,
 };
 
 const [name, ...rest] = process.argv.slice(2);

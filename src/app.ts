@@ -1,0 +1,38 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { installErrorHandler } from './http/error-handler.ts';
+import { installValidators } from './http/validation.ts';
+import { healthRoutes } from './http/health.ts';
+import { listingRoutes } from './listings/routes.ts';
+import { matchRoutes } from './matching/routes.ts';
+import type { Runtime } from './runtime.ts';
+
+/**
+ * Builds the HTTP app over a runtime. No listening, no signals: tests inject requests into it,
+ * `server.ts` runs it.
+ */
+export async function buildApp(rt: Runtime): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: rt.log as FastifyBaseLogger,
+    bodyLimit: rt.config.BODY_LIMIT_BYTES,
+  });
+  installValidators(app);
+  // JSON only: a text body is refused with 415 instead of failing validation as a string.
+  app.removeContentTypeParser('text/plain');
+  installErrorHandler(app);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Technology matchmaking engine',
+        description: 'Needs (技术需求) and offerings (科技成果): ingest, embedding, matches.',
+        version: '0.1.0',
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  healthRoutes(app, rt);
+  listingRoutes(app, rt);
+  matchRoutes(app, rt);
+  return app;
+}
