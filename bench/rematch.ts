@@ -27,8 +27,9 @@ import { emit } from './lib/listings.ts';
  *   - recall@10 against brute force on a sample of needs, for several ef values,
  *   - the whole rematch (run creation, chunk jobs over BullMQ, dense ranking, storing pairs)
  *     with 1 and with 2 separate worker processes.
- * Options: --needs 100000 --offers 100000 --dim 256 --k 50 --ef 128 --efs 32,64,128,256
- * --clusters 2000 --chunk 500 --sample 1000 --workers 1,2 --keep (keep the data dir).
+ * Options: --needs 100000 --offers 100000 --dim 256 --k 50 --efs 64,128,192,256,384
+ * --ef auto (the smallest ef of the sweep reaching --target-recall 0.98) --clusters offers/10
+ * --noise 1 --chunk 500 --sample 1000 --workers 1,2 (0: skip the rematch) --keep (keep data).
  */
 export default async function rematchBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -38,9 +39,11 @@ export default async function rematchBench(argv: string[]): Promise<void> {
       offers: { type: 'string', default: '100000' },
       dim: { type: 'string', default: '256' },
       k: { type: 'string', default: '50' },
-      ef: { type: 'string', default: '128' },
-      efs: { type: 'string', default: '32,64,128,256' },
-      clusters: { type: 'string', default: '2000' },
+      ef: { type: 'string', default: 'auto' },
+      efs: { type: 'string', default: '64,128,192,256,384' },
+      'target-recall': { type: 'string', default: '0.98' },
+      clusters: { type: 'string' },
+      noise: { type: 'string', default: '1' },
       chunk: { type: 'string', default: '500' },
       sample: { type: 'string', default: '1000' },
       workers: { type: 'string', default: '1,2' },
@@ -51,11 +54,14 @@ export default async function rematchBench(argv: string[]): Promise<void> {
   const offers = Number(values.offers);
   const dim = Number(values.dim);
   const k = Number(values.k);
-  const ef = Number(values.ef);
+  const targetRecall = Number(values['target-recall']);
   const efs = values.efs.split(',').map(Number);
   const chunk = Number(values.chunk);
   const sampleSize = Math.min(Number(values.sample), needs);
-  const workerCounts = values.workers.split(',').map(Number);
+  const workerCounts = values.workers
+    .split(',')
+    .map(Number)
+    .filter((w) => w > 0);
   const say = (s: string) => process.stderr.write(`${s}\n`);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-rematch-'));
@@ -71,7 +77,6 @@ export default async function rematchBench(argv: string[]): Promise<void> {
     QUEUE_MODE: 'bullmq',
     QUEUE_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
     REMATCH_CHUNK_SIZE: String(chunk),
-    REMATCH_EF: String(ef),
     INDEX_SNAPSHOT_EVERY: String(10 * (needs + offers)),
   };
   const config = loadConfig(env);
@@ -80,7 +85,16 @@ export default async function rematchBench(argv: string[]): Promise<void> {
   // 1. Data: clustered unit vectors, straight into the database.
   let t0 = performance.now();
   const db = openDb(config.databaseFile);
-  const { needVectors } = insertCorpus(db, model.id, dim, needs, offers, Number(values.clusters));
+  const { needVectors } = insertCorpus(
+    db,
+    model.id,
+    dim,
+    needs,
+    offers,
+    // About ten vectors per cluster: top-10 lists cross cluster borders, so recall depends on ef.
+    Number(values.clusters ?? Math.max(1, Math.round(offers / 10))),
+    Number(values.noise),
+  );
   const insertS = (performance.now() - t0) / 1000;
   say(`inserted ${needs} needs + ${offers} offers (dim ${dim}) in ${insertS.toFixed(1)} s`);
 
@@ -114,7 +128,8 @@ export default async function rematchBench(argv: string[]): Promise<void> {
   );
   const exactMsPerQuery = (performance.now() - t0) / sampleSize;
   const recall: Record<number, number> = {};
-  for (const e of [...new Set([...efs, ef])].sort((x, y) => x - y)) {
+  const sweep = [...new Set([...efs, ...(values.ef === 'auto' ? [] : [Number(values.ef)])])];
+  for (const e of sweep.sort((x, y) => x - y)) {
     bare.setEf(Math.max(e, k));
     let hits = 0;
     t0 = performance.now();
@@ -139,6 +154,12 @@ export default async function rematchBench(argv: string[]): Promise<void> {
     });
   }
   say(`brute force (onnxruntime GEMM): ${exactMsPerQuery.toFixed(2)} ms/query`);
+  // --ef auto: the smallest ef of the sweep that reaches the target recall (else the largest).
+  const ef =
+    values.ef === 'auto'
+      ? (sweep.find((e) => recall[e]! >= targetRecall) ?? sweep[sweep.length - 1]!)
+      : Number(values.ef);
+  say(`ef for the runs: ${ef}`);
 
   // 5. The bare loop: searchKnn for every need at the chosen ef, nothing else.
   bare.setEf(Math.max(ef, k));
@@ -304,10 +325,11 @@ function insertCorpus(
   needs: number,
   offers: number,
   clusters: number,
+  /** Standard deviation of the per-dimension noise around a centre (whose entries are N(0, 1)). */
+  noise: number,
 ) {
   const g = gaussian(42);
   const centres = Array.from({ length: clusters }, () => Float32Array.from({ length: dim }, g));
-  const noise = 0.6;
   const vector = (): Float32Array => {
     const c = centres[Math.floor(Math.abs(g() * 1e6)) % clusters]!;
     const v = new Float32Array(dim);
