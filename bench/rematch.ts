@@ -29,7 +29,7 @@ import { emit } from './lib/listings.ts';
  *     with 1 and with 2 separate worker processes.
  * Options: --needs 100000 --offers 100000 --dim 256 --k 50 --efs 64,128,192,256,384
  * --ef auto (the smallest ef of the sweep reaching --target-recall 0.98) --clusters offers/10
- * --noise 1 --chunk 500 --sample 1000 --workers 1,2 (0: skip the rematch) --keep (keep data).
+ * --noise 0.6 --chunk 500 --sample 1000 --workers 1,2 (0: skip the rematch) --keep (keep data).
  */
 export default async function rematchBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -43,7 +43,7 @@ export default async function rematchBench(argv: string[]): Promise<void> {
       efs: { type: 'string', default: '64,128,192,256,384' },
       'target-recall': { type: 'string', default: '0.98' },
       clusters: { type: 'string' },
-      noise: { type: 'string', default: '1' },
+      noise: { type: 'string', default: '0.6' },
       chunk: { type: 'string', default: '500' },
       sample: { type: 'string', default: '1000' },
       workers: { type: 'string', default: '1,2' },
