@@ -9,7 +9,7 @@ import { generateRandomBert, PRESETS } from '../models/generate-random-bert.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { openDb, type Db } from '../src/db/client.ts';
 import { readModelInfo } from '../src/embedding/model-manifest.ts';
-import { EmbeddingStore } from '../src/embedding/store.ts';
+import { EmbeddingStore, fromBlob } from '../src/embedding/store.ts';
 import { ExactIndex } from '../src/index/exact.ts';
 import { slug } from '../src/index/hnsw.ts';
 import { VectorIndexRegistry } from '../src/index/registry.ts';
@@ -27,8 +27,9 @@ import { emit } from './lib/listings.ts';
  *   - recall@10 against brute force on a sample of needs, for several ef values,
  *   - the whole rematch (run creation, chunk jobs over BullMQ, dense ranking, storing pairs)
  *     with 1 and with 2 separate worker processes.
- * Options: --needs 100000 --offers 100000 --dim 256 --k 50 --ef 128 --efs 32,64,128,256
- * --clusters 2000 --chunk 500 --sample 1000 --workers 1,2 --keep (keep the data dir).
+ * Options: --needs 100000 --offers 100000 --dim 256 --k 50 --efs 64,128,192,256,384
+ * --ef auto (the smallest ef of the sweep reaching --target-recall 0.98) --clusters offers/10
+ * --noise 0.6 --chunk 500 --sample 1000 --workers 1,2 (0: skip the rematch) --keep (keep data).
  */
 export default async function rematchBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -38,31 +39,41 @@ export default async function rematchBench(argv: string[]): Promise<void> {
       offers: { type: 'string', default: '100000' },
       dim: { type: 'string', default: '256' },
       k: { type: 'string', default: '50' },
-      ef: { type: 'string', default: '128' },
-      efs: { type: 'string', default: '32,64,128,256' },
-      clusters: { type: 'string', default: '2000' },
+      ef: { type: 'string', default: 'auto' },
+      efs: { type: 'string', default: '64,128,192,256,384' },
+      'target-recall': { type: 'string', default: '0.98' },
+      clusters: { type: 'string' },
+      noise: { type: 'string', default: '0.6' },
       chunk: { type: 'string', default: '500' },
       sample: { type: 'string', default: '1000' },
       workers: { type: 'string', default: '1,2' },
       keep: { type: 'boolean', default: false },
+      reuse: { type: 'string' },
     },
   });
   const needs = Number(values.needs);
   const offers = Number(values.offers);
   const dim = Number(values.dim);
   const k = Number(values.k);
-  const ef = Number(values.ef);
+  const targetRecall = Number(values['target-recall']);
   const efs = values.efs.split(',').map(Number);
   const chunk = Number(values.chunk);
   const sampleSize = Math.min(Number(values.sample), needs);
-  const workerCounts = values.workers.split(',').map(Number);
+  const workerCounts = values.workers
+    .split(',')
+    .map(Number)
+    .filter((w) => w > 0);
   const say = (s: string) => process.stderr.write(`${s}\n`);
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-rematch-'));
+  // --reuse DIR: the data dir of an earlier run (--keep), with its corpus and index snapshot.
+  const dataDir = values.reuse
+    ? resolve(values.reuse)
+    : mkdtempSync(join(tmpdir(), 'bench-rematch-'));
   const modelDir = join(dataDir, 'model');
   // A generated model of the benchmark's dimension: its id is the vectors' model id, so worker
   // processes that load it treat the vectors as their own (no re-embedding, no reset).
-  generateRandomBert(modelDir, { ...PRESETS.tiny, hidden: dim, heads: 2 }, `bench-${dim}`);
+  if (!values.reuse)
+    generateRandomBert(modelDir, { ...PRESETS.tiny, hidden: dim, heads: 2 }, `bench-${dim}`);
   const model = await readModelInfo(modelDir);
   const env = {
     DATA_DIR: dataDir,
@@ -71,7 +82,6 @@ export default async function rematchBench(argv: string[]): Promise<void> {
     QUEUE_MODE: 'bullmq',
     QUEUE_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
     REMATCH_CHUNK_SIZE: String(chunk),
-    REMATCH_EF: String(ef),
     INDEX_SNAPSHOT_EVERY: String(10 * (needs + offers)),
   };
   const config = loadConfig(env);
@@ -80,11 +90,27 @@ export default async function rematchBench(argv: string[]): Promise<void> {
   // 1. Data: clustered unit vectors, straight into the database.
   let t0 = performance.now();
   const db = openDb(config.databaseFile);
-  const { needVectors } = insertCorpus(db, model.id, dim, needs, offers, Number(values.clusters));
+  const needVectors = values.reuse
+    ? readNeedVectors(db, model.id)
+    : insertCorpus(
+        db,
+        model.id,
+        dim,
+        needs,
+        offers,
+        // About ten vectors per cluster: top-10 lists cross cluster borders, so recall depends on ef.
+        Number(values.clusters ?? Math.max(1, Math.round(offers / 10))),
+        Number(values.noise),
+      ).needVectors;
+  if (needVectors.length !== needs)
+    throw new Error(`${needVectors.length} needs in the data dir, --needs says ${needs}`);
   const insertS = (performance.now() - t0) / 1000;
-  say(`inserted ${needs} needs + ${offers} offers (dim ${dim}) in ${insertS.toFixed(1)} s`);
+  say(
+    `${values.reuse ? 'read' : 'inserted'} ${needs} needs + ${offers} offers (dim ${dim}) in ${insertS.toFixed(1)} s`,
+  );
 
-  // 2. The offer index, built by the registry the service uses, and snapshotted for workers.
+  // 2. The offer index, built by the registry the service uses, and snapshotted for workers
+  //    (with --reuse: loaded from that snapshot through the same registry).
   t0 = performance.now();
   const store = new EmbeddingStore(db);
   const registry = indexRegistry(db, store, config, model.id, dim);
@@ -92,7 +118,7 @@ export default async function rematchBench(argv: string[]): Promise<void> {
   await registry.close();
   const buildS = (performance.now() - t0) / 1000;
   say(
-    `HNSW index of ${offers} offers built in ${buildS.toFixed(1)} s (M ${config.HNSW_M}, efConstruction ${config.HNSW_EF_CONSTRUCTION})`,
+    `HNSW index of ${offers} offers ${values.reuse ? 'loaded' : 'built'} in ${buildS.toFixed(1)} s (M ${config.HNSW_M}, efConstruction ${config.HNSW_EF_CONSTRUCTION})`,
   );
 
   // 3. Bare searchKnn over the same index file and the same queries.
@@ -114,7 +140,8 @@ export default async function rematchBench(argv: string[]): Promise<void> {
   );
   const exactMsPerQuery = (performance.now() - t0) / sampleSize;
   const recall: Record<number, number> = {};
-  for (const e of [...new Set([...efs, ef])].sort((x, y) => x - y)) {
+  const sweep = [...new Set([...efs, ...(values.ef === 'auto' ? [] : [Number(values.ef)])])];
+  for (const e of sweep.sort((x, y) => x - y)) {
     bare.setEf(Math.max(e, k));
     let hits = 0;
     t0 = performance.now();
@@ -139,12 +166,22 @@ export default async function rematchBench(argv: string[]): Promise<void> {
     });
   }
   say(`brute force (onnxruntime GEMM): ${exactMsPerQuery.toFixed(2)} ms/query`);
+  // --ef auto: the smallest ef of the sweep that reaches the target recall (else the largest).
+  const ef =
+    values.ef === 'auto'
+      ? (sweep.find((e) => recall[e]! >= targetRecall) ?? sweep[sweep.length - 1]!)
+      : Number(values.ef);
+  say(`ef for the runs: ${ef}`);
 
   // 5. The bare loop: searchKnn for every need at the chosen ef, nothing else.
   bare.setEf(Math.max(ef, k));
   t0 = performance.now();
+  const cpuBare0 = process.cpuUsage();
   for (const q of queries) bare.searchKnn(q, k);
   const bareS = (performance.now() - t0) / 1000;
+  const cpuBare = process.cpuUsage(cpuBare0);
+  // CPU seconds: on a machine shared with other work, needs per CPU-second is the fair figure.
+  const bareCpuS = (cpuBare.user + cpuBare.system) / 1e6;
   const bareRate = queries.length / bareS;
   const bareLoad = loadavg()[0]!;
   say(
@@ -197,13 +234,17 @@ export default async function rematchBench(argv: string[]): Promise<void> {
   const lines = [
     `rematch: ${needs} needs × ${offers} offers, dim ${dim}, top-${k}, ef ${ef}, chunks of ${chunk}`,
     `  insert          ${insertS.toFixed(1)} s; index build ${buildS.toFixed(1)} s`,
-    `  bare searchKnn  ${bareRate.toFixed(0)} needs/s (ef ${ef}, k ${k}, one thread)`,
+    `  bare searchKnn  ${bareRate.toFixed(0)} needs/s (ef ${ef}, k ${k}, one thread, load ${bareLoad.toFixed(1)}); per CPU-second ${(needs / bareCpuS).toFixed(0)} needs`,
     `  recall@10       ${recall[ef]!.toFixed(4)} on ${sampleSize} needs (ef ${ef})`,
     ...workerCounts.map(
       (w) =>
-        `  rematch ×${w}     ${results[w]!.perS.toFixed(0)} needs/s (${results[w]!.seconds.toFixed(1)} s), ratio to bare ${(results[w]!.perS / bareRate).toFixed(3)}`,
+        `  rematch ×${w}     ${results[w]!.perS.toFixed(0)} needs/s (${results[w]!.seconds.toFixed(1)} s, load ${results[w]!.load.toFixed(1)}), ratio to bare ${(results[w]!.perS / bareRate).toFixed(3)}; per CPU-second ${(needs / results[w]!.cpuS).toFixed(0)} needs, ratio ${(bareCpuS / results[w]!.cpuS).toFixed(3)}`,
     ),
-    ...(one && two ? [`  2 vs 1 worker   ${(two.perS / one.perS).toFixed(2)}×`] : []),
+    ...(one && two
+      ? [
+          `  2 vs 1 worker   ${(two.perS / one.perS).toFixed(2)}× wall clock; CPU per need 1w/2w ${(one.cpuS / two.cpuS).toFixed(3)} (so ≈${((2 * one.cpuS) / two.cpuS).toFixed(2)}× on two free cores)`,
+        ]
+      : []),
     '',
   ];
   process.stdout.write(lines.join('\n'));
@@ -218,6 +259,8 @@ export default async function rematchBench(argv: string[]): Promise<void> {
     insert_s: round(insertS, 1),
     index_build_s: round(buildS, 1),
     bare_per_s: Math.round(bareRate),
+    bare_cpu_s: round(bareCpuS, 1),
+    bare_per_cpu_s: Math.round(needs / bareCpuS),
     load_bare: round(bareLoad, 1),
     recall_at_10: round(recall[ef]!, 4),
     recall_sample: sampleSize,
@@ -226,6 +269,7 @@ export default async function rematchBench(argv: string[]): Promise<void> {
       workerCounts.flatMap((w) => [
         [`rematch_${w}w_per_s`, Math.round(results[w]!.perS)],
         [`ratio_${w}w_to_bare`, round(results[w]!.perS / bareRate, 3)],
+        [`cpu_ratio_${w}w_to_bare`, round(bareCpuS / results[w]!.cpuS, 3)],
         [`worker_cpu_s_${w}w`, round(results[w]!.cpuS, 1)],
         [`load_${w}w`, round(results[w]!.load, 1)],
         [
@@ -234,7 +278,12 @@ export default async function rematchBench(argv: string[]): Promise<void> {
         ],
       ]),
     ),
-    ...(one && two ? { speedup_2w: round(two.perS / one.perS, 2) } : {}),
+    ...(one && two
+      ? {
+          speedup_2w: round(two.perS / one.perS, 2),
+          cpu_efficiency_2w: round(one.cpuS / two.cpuS, 3),
+        }
+      : {}),
   });
   if (!values.keep) rmSync(dataDir, { recursive: true, force: true });
   else say(`data kept in ${dataDir}`);
@@ -297,6 +346,17 @@ function gaussian(seed: number): () => number {
  * every need has near offers as in real data. A few needs carry industry "warmup" for the
  * warm-up run. Returns the need vectors in id order (the order a run processes them).
  */
+/** The need vectors of a kept data dir, in id order. */
+function readNeedVectors(db: Db, modelId: string): Float32Array[] {
+  const rows = db.$client
+    .prepare(
+      `SELECT e.vector FROM listings l JOIN embeddings e ON e.listing_id = l.id AND e.model_id = ?
+        WHERE l.side = 'need' ORDER BY l.id`,
+    )
+    .all(modelId) as { vector: Buffer }[];
+  return rows.map((r) => fromBlob(r.vector));
+}
+
 function insertCorpus(
   db: Db,
   modelId: string,
@@ -304,10 +364,11 @@ function insertCorpus(
   needs: number,
   offers: number,
   clusters: number,
+  /** Standard deviation of the per-dimension noise around a centre (whose entries are N(0, 1)). */
+  noise: number,
 ) {
   const g = gaussian(42);
   const centres = Array.from({ length: clusters }, () => Float32Array.from({ length: dim }, g));
-  const noise = 0.6;
   const vector = (): Float32Array => {
     const c = centres[Math.floor(Math.abs(g() * 1e6)) % clusters]!;
     const v = new Float32Array(dim);

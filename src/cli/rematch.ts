@@ -109,7 +109,13 @@ export const command: CliCommand = {
         id = (await rt.rematch.create(input)).id;
       }
       process.stdout.write(`run ${id}\n`);
-      if (detach) return 0;
+      if (detach) {
+        if (rt.queue.mode === 'inprocess')
+          process.stderr.write(
+            `no Redis: nothing else can take this run's chunks now; a running API picks them up within 30 s, or run: matchmaker rematch --resume ${id}\n`,
+          );
+        return 0;
+      }
       const status = await follow(rt.rematch.get.bind(rt.rematch), id);
       const run = runView(rt.rematch.get(id));
       process.stdout.write(

@@ -109,28 +109,40 @@ export class RematchIndexes {
     return index;
   }
 
+  /** Catalogs kept per process: a few runs may interleave their chunks. */
+  private static readonly CATALOGS = 4;
+
   /**
-   * What each label of `side` stands for, read once per run and process (so a run sees one
-   * consistent set of closed listings), extended with labels stored since.
+   * The run's catalog of what each label of `side` stands for: read on the run's first chunk
+   * in this process (so a run sees one consistent set of closed listings), then extended with
+   * labels stored since.
    */
-  facts(runId: number, modelId: string, side: Side, labels: number[]): Map<number, CandidateFacts> {
-    const key = `${modelId}|${side}`;
+  private catalog(runId: number, modelId: string, side: Side, labels: number[]): Catalog {
+    const key = `${runId}|${side}`;
     let c = this.catalogs.get(key);
-    if (c?.runId !== runId) {
+    if (!c) {
       const facts = this.deps.runs.candidateFacts(modelId, side);
       let maxLabel = 0;
       for (const l of facts.keys()) if (l > maxLabel) maxLabel = l;
       c = { runId, facts, maxLabel };
       this.catalogs.set(key, c);
+      while (this.catalogs.size > RematchIndexes.CATALOGS)
+        this.catalogs.delete(this.catalogs.keys().next().value!);
     }
-    if (labels.some((l) => l > c.maxLabel)) {
-      for (const [l, f] of this.deps.runs.candidateFacts(modelId, side, c.maxLabel)) {
-        c.facts.set(l, f);
-        if (!f.active && c.inactive !== undefined) c.inactive++;
-        if (l > c.maxLabel) c.maxLabel = l;
+    const cat = c;
+    if (labels.some((l) => l > cat.maxLabel)) {
+      for (const [l, f] of this.deps.runs.candidateFacts(modelId, side, cat.maxLabel)) {
+        cat.facts.set(l, f);
+        if (!f.active && cat.inactive !== undefined) cat.inactive++;
+        if (l > cat.maxLabel) cat.maxLabel = l;
       }
     }
-    return c.facts;
+    return cat;
+  }
+
+  /** What each of `labels` (and every label seen so far) stands for, for this run. */
+  facts(runId: number, modelId: string, side: Side, labels: number[]): Map<number, CandidateFacts> {
+    return this.catalog(runId, modelId, side, labels).facts;
   }
 
   /**
@@ -138,10 +150,9 @@ export class RematchIndexes {
    * that many labels and none is closed (a deleted listing's label would be an unknown one).
    */
   allActive(runId: number, modelId: string, side: Side, size: number): boolean {
-    const facts = this.facts(runId, modelId, side, []);
-    const c = this.catalogs.get(`${modelId}|${side}`)!;
-    c.inactive ??= [...facts.values()].filter((f) => !f.active).length;
-    return c.inactive === 0 && facts.size === size;
+    const c = this.catalog(runId, modelId, side, []);
+    c.inactive ??= [...c.facts.values()].filter((f) => !f.active).length;
+    return c.inactive === 0 && c.facts.size === size;
   }
 
   /** Writes the final snapshots of the indexes this process opened. */

@@ -20,6 +20,20 @@ function* batches<T>(it: Iterable<T>, size: number): Generator<T[]> {
   if (buf.length) yield buf;
 }
 
+/** Lets other requests in between batches: diffs and exports of large runs read millions of rows. */
+function breathe(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
+
+/** An iterable read with a pause for the event loop every `every` items. */
+export async function* yielding<T>(it: Iterable<T>, every = BATCH): AsyncGenerator<T> {
+  let n = 0;
+  for (const x of it) {
+    if (++n % every === 0) await breathe();
+    yield x;
+  }
+}
+
 /** (need, offer) of a pair whatever the run's side. */
 export function needOffer(side: MatchRunRow['side'], queryId: string, candidateId: string) {
   return side === 'need'
@@ -29,8 +43,9 @@ export function needOffer(side: MatchRunRow['side'], queryId: string, candidateI
 
 /** A run's pairs as an export table: ids, titles, rank, score and reasons. */
 export function pairsTable(db: Db, runs: RunRepo, run: MatchRunRow): TableData {
-  function* rows(): Generator<Cell[]> {
+  async function* rows(): AsyncGenerator<Cell[]> {
     for (const part of batches<StoredPair>(runs.pairs(run.id), BATCH)) {
+      await breathe();
       const titles = titlesOf(
         db,
         part.flatMap((p) => [p.queryId, p.candidateId]),
@@ -93,8 +108,9 @@ export function diffTable(
   b: MatchRunRow,
   summary: DiffSummary,
 ): TableData {
-  function* rows(): Generator<Cell[]> {
+  async function* rows(): AsyncGenerator<Cell[]> {
     for (const part of batches<DiffEntry>(diffEntries(runs, a, b, summary), BATCH)) {
+      await breathe();
       const titles = titlesOf(
         db,
         part.flatMap((e) => [e.queryId, e.candidateId]),

@@ -12,6 +12,7 @@ import {
   emptySummary,
   needOffer,
   pairsTable,
+  yielding,
 } from './report.ts';
 import {
   createRunSchema,
@@ -209,7 +210,7 @@ export function runRoutes(app: FastifyInstance, rt: Runtime): void {
       }
       const items = [];
       let total = 0;
-      for (const e of diffEntries(rt.runs, a, b, summary)) {
+      for await (const e of yielding(diffEntries(rt.runs, a, b, summary))) {
         total++;
         if (items.length < limit)
           items.push({

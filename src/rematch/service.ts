@@ -88,7 +88,12 @@ export class RematchService {
       },
       'match run created',
     );
-    await this.enqueue(run.id);
+    try {
+      await this.enqueue(run.id);
+    } catch (err) {
+      // The run is recorded; the API's sweep enqueues its pending chunks once the queue answers.
+      this.deps.log.warn({ runId: run.id, err }, 'enqueueing the chunks of a new run failed');
+    }
     return run;
   }
 
