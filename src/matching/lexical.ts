@@ -43,6 +43,8 @@ const BM25_K1 = 1.2;
 const BM25_B = 0.75;
 /** Terms in more than this share of listings match nearly everything and only cost time. */
 const COMMON_FRACTION = 0.1;
+/** Weight of "how much of the need the offer covers" in the reciprocal lexical score. */
+const NEED_COVERAGE = 0.85;
 
 /**
  * SQLite FTS5 over segmented text. The repository calls `upsert`/`remove` inside its own
@@ -228,16 +230,20 @@ export class LexicalIndex {
   }
 
   /**
-   * Reciprocal lexical similarity of two listings, 0–1: BM25 each way, each divided by the
-   * text's BM25 against itself (a perfect match is 1), averaged. The need→offer half orders
-   * like plain BM25; the average makes the pair score the same from either side.
+   * Reciprocal lexical similarity of a need and an offer, 0–1: BM25 each way, each divided by
+   * the text's BM25 against itself (a perfect match is 1), then mixed with the need's coverage
+   * weighted `NEED_COVERAGE`. The roles come from the pair, not from who asked, so the score is
+   * the same from either side. The offer's coverage mostly measures how short the need is next
+   * to the offer (offers describe a whole technology, needs one problem), so it counts less.
    */
-  reciprocal(a: TermBag, b: TermBag): number {
-    a.self ??= this.bm25(a, a);
-    b.self ??= this.bm25(b, b);
-    const ab = this.bm25(a, b) / Math.max(1e-9, a.self);
-    const ba = this.bm25(b, a) / Math.max(1e-9, b.self);
-    return (Math.min(1, ab) + Math.min(1, ba)) / 2;
+  reciprocal(need: TermBag, offer: TermBag): number {
+    need.self ??= this.bm25(need, need);
+    offer.self ??= this.bm25(offer, offer);
+    const needCovered = this.bm25(need, offer) / Math.max(1e-9, need.self);
+    const offerCovered = this.bm25(offer, need) / Math.max(1e-9, offer.self);
+    return (
+      NEED_COVERAGE * Math.min(1, needCovered) + (1 - NEED_COVERAGE) * Math.min(1, offerCovered)
+    );
   }
 
   /** Distinct words of a query text, rarest first, without the near-ubiquitous ones. */

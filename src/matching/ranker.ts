@@ -220,7 +220,12 @@ export class Ranker {
   ): Record<Feature, number> {
     const a: PairSide | undefined = q.listing;
     const b: PairSide = c.row;
-    const lexical = bag ? this.deps.lexical.reciprocal(q.bag, bag) : 0;
+    const needIsQuery = (q.listing?.side ?? other(c.row.side)) === 'need';
+    const lexical = bag
+      ? needIsQuery
+        ? this.deps.lexical.reciprocal(q.bag, bag)
+        : this.deps.lexical.reciprocal(bag, q.bag)
+      : 0;
     const semantic = Math.max(0, c.semantic ?? 0);
     if (!a) {
       return {
