@@ -198,7 +198,7 @@ export function solveHeuristic(inst: B2bInstance, timeLimitMs = 2000, seed = 1):
   for (let iter = 1; ; iter++) {
     if ((iter & 1023) === 0) {
       const now = performance.now();
-      if (now > deadline || bestBreaks === 0) break;
+      if (now > deadline || Number.isFinite(bestBreaks)) break;
       temp = Math.max(0.05, 2 * (1 - (now - t0) / timeLimitMs));
     }
     const m = Math.floor(rand() * M);
@@ -250,14 +250,211 @@ export function solveHeuristic(inst: B2bInstance, timeLimitMs = 2000, seed = 1):
       `no feasible schedule found in ${timeLimitMs} ms (${violations} violations left); the instance may be infeasible`,
     );
   }
+  const polished = kempeSearch(md, bestSlots, deadline, rand);
   return {
-    schedule: toSchedule(inst, bestSlots),
-    breaks: bestBreaks,
+    schedule: toSchedule(inst, polished.slotOf),
+    breaks: polished.breaks,
     bound: 0,
     method: 'heuristic',
-    optimal: bestBreaks === 0,
+    optimal: polished.breaks === 0,
     ms: performance.now() - t0,
   };
+}
+
+/**
+ * Phase 2 of the heuristic: annealing that never leaves the feasible space. Its move is a
+ * Kempe chain: take a meeting in slot t1 and another allowed slot t2, and swap between t1 and
+ * t2 every meeting connected to it through a shared participant in those two slots. Such a
+ * swap never double-books anyone; it is kept only if every moved meeting is allowed in its
+ * new slot, both slots stay within the tables and precedences hold. Cost: breaks, plus a
+ * small weight on idle slots between meetings, which guides the search across the plateaus of
+ * equal break counts (zero breaks ⇔ zero idle slots). The temperature follows the iteration
+ * count, not the clock, and each cycle restarts from the best state, so a seed reproduces the
+ * same search (only where it stops depends on the time limit).
+ */
+function kempeSearch(
+  md: Model,
+  start: Int32Array,
+  deadline: number,
+  rand: () => number,
+): { slotOf: Int32Array; breaks: number } {
+  const M = md.a.length;
+  const P = md.meetingsOf.length;
+  const S = md.S;
+  const W = S + 2;
+  const IDLE = 0.05;
+  const slotOf = Int32Array.from(start);
+  // at[p * W + t]: meeting index + 1 of participant p in slot t, 0 when free.
+  const at = new Int32Array(P * W);
+  const cnt = new Int32Array(W);
+  const ok = new Uint8Array(M * W);
+  for (let m = 0; m < M; m++) {
+    for (const t of md.allowed[m]!) ok[m * W + t] = 1;
+    at[md.a[m]! * W + slotOf[m]!] = m + 1;
+    at[md.b[m]! * W + slotOf[m]!] = m + 1;
+    cnt[slotOf[m]!]!++;
+  }
+  const laterThan: number[][] = Array.from({ length: M }, () => []);
+  md.after.forEach((qs, m) => qs.forEach((q) => laterThan[q]!.push(m)));
+  const hasPrec = md.after.some((qs) => qs.length > 0);
+  const rowBreaks = new Int32Array(P);
+  const rowIdle = new Int32Array(P);
+  const scoreRow = (p: number) => {
+    let br = 0;
+    let idle = 0;
+    let last = 0;
+    const o = p * W;
+    for (let t = 1; t <= S; t++) {
+      if (at[o + t]! > 0) {
+        if (last > 0 && t - last > 1) {
+          br++;
+          idle += t - last - 1;
+        }
+        last = t;
+      }
+    }
+    rowBreaks[p] = br;
+    rowIdle[p] = idle;
+  };
+  let breaks = 0;
+  let idle = 0;
+  for (let p = 0; p < P; p++) {
+    scoreRow(p);
+    breaks += rowBreaks[p]!;
+    idle += rowIdle[p]!;
+  }
+  let best = Int32Array.from(slotOf);
+  let bestBreaks = breaks;
+  let bestIdle = idle;
+
+  const chain: number[] = [];
+  const inChain = new Uint8Array(M);
+  const people: number[] = [];
+  const seenP = new Uint8Array(P);
+  const place = (m: number, t: number) => {
+    at[md.a[m]! * W + t] = m + 1;
+    at[md.b[m]! * W + t] = m + 1;
+  };
+  const swapChain = (t1: number, t2: number) => {
+    for (const q of chain) {
+      const f = slotOf[q]!;
+      at[md.a[q]! * W + f] = 0;
+      at[md.b[q]! * W + f] = 0;
+    }
+    for (const q of chain) {
+      const f = slotOf[q]!;
+      const t = f === t1 ? t2 : t1;
+      slotOf[q] = t;
+      cnt[f]!--;
+      cnt[t]!++;
+      place(q, t);
+    }
+  };
+  const restore = (snapshot: Int32Array) => {
+    slotOf.set(snapshot);
+    at.fill(0);
+    cnt.fill(0);
+    for (let m = 0; m < M; m++) {
+      place(m, slotOf[m]!);
+      cnt[slotOf[m]!]!++;
+    }
+    breaks = 0;
+    idle = 0;
+    for (let p = 0; p < P; p++) {
+      scoreRow(p);
+      breaks += rowBreaks[p]!;
+      idle += rowIdle[p]!;
+    }
+  };
+
+  const CYCLE = 200_000;
+  const T_HIGH = 0.6;
+  const T_LOW = 0.02;
+  for (let iter = 0; bestBreaks > 0; iter++) {
+    if ((iter & 1023) === 0 && performance.now() > deadline) break;
+    const phase = (iter % CYCLE) / CYCLE;
+    if (iter > 0 && iter % CYCLE === 0) restore(best);
+    const temp = T_HIGH * Math.pow(T_LOW / T_HIGH, phase);
+    const m = Math.floor(rand() * M);
+    const opts = md.allowed[m]!;
+    if (opts.length < 2) continue;
+    const t1 = slotOf[m]!;
+    const t2 = opts[Math.floor(rand() * opts.length)]!;
+    if (t2 === t1) continue;
+    // Build the chain.
+    chain.length = 0;
+    chain.push(m);
+    inChain[m] = 1;
+    let feasible = true;
+    let into2 = 0;
+    let into1 = 0;
+    for (let i = 0; i < chain.length && feasible; i++) {
+      const q = chain[i]!;
+      const other = slotOf[q] === t1 ? t2 : t1;
+      if (!ok[q * W + other]) feasible = false;
+      if (other === t2) into2++;
+      else into1++;
+      for (const p of [md.a[q]!, md.b[q]!]) {
+        const r = at[p * W + other]! - 1;
+        if (r >= 0 && !inChain[r]) {
+          inChain[r] = 1;
+          chain.push(r);
+        }
+      }
+    }
+    for (const q of chain) inChain[q] = 0;
+    if (!feasible) continue;
+    if (cnt[t2]! + into2 - into1 > md.tables || cnt[t1]! + into1 - into2 > md.tables) continue;
+    people.length = 0;
+    let before = 0;
+    for (const q of chain) {
+      for (const p of [md.a[q]!, md.b[q]!]) {
+        if (seenP[p]) continue;
+        seenP[p] = 1;
+        people.push(p);
+        before += rowBreaks[p]! + IDLE * rowIdle[p]!;
+      }
+    }
+    swapChain(t1, t2);
+    let precOk = true;
+    if (hasPrec) {
+      for (const q of chain) {
+        for (const r of md.after[q]!) if (slotOf[r]! >= slotOf[q]!) precOk = false;
+        for (const r of laterThan[q]!) if (slotOf[r]! <= slotOf[q]!) precOk = false;
+      }
+    }
+    let after = 0;
+    let dBreaks = 0;
+    let dIdle = 0;
+    const oldB = people.map((p) => rowBreaks[p]!);
+    const oldI = people.map((p) => rowIdle[p]!);
+    for (const p of people) {
+      seenP[p] = 0;
+      dBreaks -= rowBreaks[p]!;
+      dIdle -= rowIdle[p]!;
+      scoreRow(p);
+      dBreaks += rowBreaks[p]!;
+      dIdle += rowIdle[p]!;
+      after += rowBreaks[p]! + IDLE * rowIdle[p]!;
+    }
+    const delta = after - before;
+    if (precOk && (delta <= 0 || rand() < Math.exp(-delta / temp))) {
+      breaks += dBreaks;
+      idle += dIdle;
+      if (breaks < bestBreaks || (breaks === bestBreaks && idle < bestIdle)) {
+        bestBreaks = breaks;
+        bestIdle = idle;
+        best = Int32Array.from(slotOf);
+      }
+    } else {
+      swapChain(t1, t2);
+      people.forEach((p, i) => {
+        rowBreaks[p] = oldB[i]!;
+        rowIdle[p] = oldI[i]!;
+      });
+    }
+  }
+  return { slotOf: best, breaks: bestBreaks };
 }
 
 /**
