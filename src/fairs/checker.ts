@@ -13,7 +13,7 @@ export interface CheckReport {
  * Independent checker of a b2b schedule: it shares no code with the solvers (it reads the
  * instance's own fields), so a solver bug cannot hide behind a shared helper. Rules: every
  * meeting in a slot 1..slots, its session, its fixed slot, precedences, tables per slot, one
- * meeting per participant per slot, forbidden slots. A break is a run of empty slots between
+ * meeting per participant per slot, forbidden slots, no meeting the instance does not have. A break is a run of empty slots between
  * two of a participant's meetings.
  */
 export function checkB2b(inst: B2bInstance, schedule: B2bSchedule): CheckReport {
@@ -49,6 +49,9 @@ export function checkB2b(inst: B2bInstance, schedule: B2bSchedule): CheckReport 
         v.push(`meeting ${q} must come before meeting ${m.id}`);
     }
   }
+  const known = new Set(inst.meetings.map((m) => m.id));
+  for (const k of Object.keys(schedule))
+    if (!known.has(Number(k))) v.push(`meeting ${k}: not in the instance`);
   const perSlot = new Map<number, number>();
   for (const t of slot.values()) perSlot.set(t, (perSlot.get(t) ?? 0) + 1);
   for (const [t, n] of perSlot)

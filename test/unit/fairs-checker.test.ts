@@ -38,7 +38,9 @@ describe('b2b checker', () => {
   it.each([
     ['an unscheduled meeting', { ...good, 1: undefined }, /not scheduled/],
     ['a slot out of range', { ...good, 1: 7 }, /not scheduled in a valid slot/],
-    ['the wrong session', { ...good, 2: 5 }, /outside the morning/],
+    ['a morning-only meeting in the afternoon', { ...good, 2: 5 }, /outside the morning/],
+    ['an afternoon-only meeting in the morning', { ...good, 3: 3, 5: 4 }, /outside the afternoon/],
+    ['a meeting the instance does not have', { ...good, 9: 1 }, /meeting 9: not in the instance/],
     ['a fixed slot moved', { ...good, 4: 6 }, /fixed slot 5/],
     ['a broken precedence', { ...good, 5: 1, 1: 3 }, /must come before/],
     ['a double-booked participant', { ...good, 3: 1, 1: 2 }, /two meetings in slot/],
