@@ -124,6 +124,20 @@ describe('fair API', () => {
     t.cleanup();
   });
 
+  it('is described in the OpenAPI document', async () => {
+    const doc = (await get('/docs/json')).json<{ paths: Record<string, unknown> }>();
+    for (const path of [
+      '/v1/fairs',
+      '/v1/fairs/{id}/participants',
+      '/v1/fairs/{id}/schedule',
+      '/v1/fairs/{id}/replan',
+      '/v1/fairs/{id}/runs/{run}/unscheduled',
+      '/v1/fairs/{id}/participants/{pid}/agenda.ics',
+      '/v1/fairs/{id}/meetings',
+    ])
+      expect(Object.keys(doc.paths)).toContain(path);
+  });
+
   it('refuses bad input with stable codes', async () => {
     const missing = await get('/v1/fairs/0190a0a0-0000-7000-8000-000000000000');
     expect(missing.statusCode).toBe(404);
