@@ -381,4 +381,54 @@ describe('fair API', () => {
       done.result!.meetings.some((x) => involves(x, m.a.participantId, m.b.participantId)),
     ).toBe(false);
   });
+  it('adds a late participant and pair after publication without moving kept meetings', async () => {
+    const f = (await get(`/v1/fairs/${fairId}`)).json<{ publishedRunId: number }>();
+    const base = stored(f.publishedRunId);
+    const before = (await get(`/v1/fairs/${fairId}/runs/${f.publishedRunId}`)).json<RunJson>()
+      .result!.meetings;
+    const lateOrg = await org('迟到的膜技术公司', 'enterprise');
+    await listing('offers', SAMPLE.water, lateOrg);
+    const reg = await post(`/v1/fairs/${fairId}/participants`, { organisationId: lateOrg });
+    expect(reg.statusCode).toBe(201);
+    const late = reg.json<{ id: string }>().id;
+    const pair = await post(`/v1/fairs/${fairId}/pairs`, {
+      a: pid.e2,
+      b: late,
+      decision: 'approved',
+    });
+    expect(pair.statusCode).toBeLessThan(300);
+    const pref = await put(`/v1/fairs/${fairId}/participants/${late}/preferences`, {
+      items: [{ participantId: pid.e2, preference: 'must' }],
+    });
+    expect(pref.statusCode).toBe(200);
+    const start = await post(`/v1/fairs/${fairId}/replan`, {});
+    expect(start.statusCode).toBe(202);
+    const run = await finished(fairId, start.json<RunJson>().id);
+    expect(run.status).toBe('done');
+    expect(run.diff!.added.some((m) => involves(m, pid.e2, late))).toBe(true);
+    // Old candidates keep their indices; the late pair is appended.
+    const { instance, result } = stored(run.id);
+    const n = base.instance.candidates.length;
+    expect(instance.candidates.slice(0, n).map((c) => [c.a, c.b])).toEqual(
+      base.instance.candidates.map((c) => [c.a, c.b]),
+    );
+    expect(instance.candidates.length).toBeGreaterThan(n);
+    expect(checkFair(instance, result.schedule.meetings)).toEqual([]);
+    const movedPairs = new Set(
+      run.diff!.moved.map((m) => `${m.a.participantId}:${m.b.participantId}`),
+    );
+    const cancelledPairs = new Set(
+      run.diff!.cancelled.map((m) => `${m.a.participantId}:${m.b.participantId}`),
+    );
+    const after = new Map(
+      run.result!.meetings.map((m) => [`${m.a.participantId}:${m.b.participantId}`, m]),
+    );
+    for (const m of before) {
+      const k = `${m.a.participantId}:${m.b.participantId}`;
+      if (cancelledPairs.has(k)) continue;
+      const now = after.get(k);
+      expect(now).toBeDefined();
+      if (!movedPairs.has(k)) expect(`${now!.slot}:${now!.table}`).toBe(`${m.slot}:${m.table}`);
+    }
+  });
 });
