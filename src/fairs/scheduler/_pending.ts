@@ -55,7 +55,10 @@ class Board {
   readonly busy: Uint8Array[];
   readonly held: Int32Array;
   readonly table: Uint8Array[];
+  /** Tables of fixed hosts: other pairs leave them free. */
+  private readonly reserved: Set<number | undefined>;
   constructor(private readonly inst: FairInstance) {
+    this.reserved = new Set(inst.participants.map((p) => p.fixedTable));
     this.busy = inst.participants.map(() => new Uint8Array(inst.slots));
     this.held = new Int32Array(inst.participants.length);
     this.table = Array.from({ length: inst.slots }, () => new Uint8Array(inst.tables));
@@ -73,8 +76,7 @@ class Board {
     const fixed = pa.fixedTable ?? pb.fixedTable;
     const row = this.table[t - 1]!;
     if (fixed !== undefined) return row[fixed] ? -1 : fixed + 1;
-    const reserved = new Set(this.inst.participants.map((p) => p.fixedTable));
-    for (let k = 0; k < this.inst.tables; k++) if (!row[k] && !reserved.has(k)) return k + 1;
+    for (let k = 0; k < this.inst.tables; k++) if (!row[k] && !this.reserved.has(k)) return k + 1;
     return -1;
   }
   fits(a: number, b: number, t: number, k: number): boolean {
