@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installErrorHandler } from './http/error-handler.ts';
 import { installValidators } from './http/validation.ts';
+import { fairRoutes } from './fairs/routes.ts';
 import { healthRoutes } from './http/health.ts';
 import { listingRoutes } from './listings/routes.ts';
 import { matchRoutes } from './matching/routes.ts';
@@ -40,5 +41,6 @@ export async function buildApp(rt: Runtime): Promise<FastifyInstance> {
   matchRoutes(app, rt);
   organisationRoutes(app, rt);
   runRoutes(app, rt);
+  fairRoutes(app, rt);
   return app;
 }

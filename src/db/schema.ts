@@ -166,6 +166,103 @@ export const matchRunPairs = sqliteTable(
   (t) => [primaryKey({ columns: [t.runId, t.queryId, t.rank] })],
 );
 
+/** One session of a fair: a day, a start time (local, in the fair's zone) and its slot count. */
+export interface FairSession {
+  date: string;
+  start: string;
+  slots: number;
+}
+
+/** A matchmaking fair: its sessions cut into equal slots, and its tables (or rooms). */
+export const fairs = sqliteTable('fairs', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  timeZone: text('time_zone').notNull(),
+  slotMinutes: integer('slot_minutes').notNull(),
+  sessions: text('sessions', { mode: 'json' }).$type<FairSession[]>().notNull(),
+  tables: integer('tables').notNull(),
+  tableLabels: text('table_labels', { mode: 'json' }).$type<string[] | null>(),
+  /** The schedule run currently published (participants' agendas come from it). */
+  publishedRunId: integer('published_run_id'),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** An organisation registered at a fair, with its availability, cap and optional fixed table. */
+export const fairParticipants = sqliteTable(
+  'fair_participants',
+  {
+    id: text('id').primaryKey(),
+    fairId: text('fair_id')
+      .notNull()
+      .references(() => fairs.id, { onDelete: 'cascade' }),
+    organisationId: text('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    /** The listings it brings to the fair; null: all of the organisation's active listings. */
+    listingIds: text('listing_ids', { mode: 'json' }).$type<string[] | null>(),
+    available: text('available', { mode: 'json' }).$type<boolean[]>().notNull(),
+    maxMeetings: integer('max_meetings').notNull(),
+    /** 1-based table this participant hosts at, if any. */
+    fixedTable: integer('fixed_table'),
+    status: text('status', { enum: ['active', 'cancelled'] }).notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('fair_participants_org').on(t.fairId, t.organisationId)],
+);
+
+export type FairPreference = 'must' | 'want' | 'no';
+
+/**
+ * A pair of participants that may meet (a < b by id): from the shortlist, added by the
+ * organiser, or named in a preference; the organiser's decision and each side's preference.
+ */
+export const fairPairs = sqliteTable(
+  'fair_pairs',
+  {
+    fairId: text('fair_id')
+      .notNull()
+      .references(() => fairs.id, { onDelete: 'cascade' }),
+    a: text('a').notNull(),
+    b: text('b').notNull(),
+    /** Ranker score of the best listing pair; null when not from the ranker. */
+    score: real('score'),
+    reasons: text('reasons', { mode: 'json' }).$type<unknown[]>().notNull(),
+    /** The listing pair the score and reasons are about. */
+    listings: text('listings', { mode: 'json' }).$type<string[] | null>(),
+    origin: text('origin', { enum: ['shortlist', 'organiser', 'preference'] }).notNull(),
+    decision: text('decision', { enum: ['pending', 'approved', 'rejected'] }).notNull(),
+    prefA: text('pref_a', { enum: ['must', 'want', 'no'] }),
+    prefB: text('pref_b', { enum: ['must', 'want', 'no'] }),
+    /** A published meeting of this pair was cancelled: it is not scheduled again. */
+    cancelled: integer('cancelled', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.fairId, t.a, t.b] })],
+);
+
+/**
+ * A scheduling (or re-planning) run of a fair. The instance is frozen with the participant ids
+ * and pair keys behind its indices, so a re-plan keeps old candidate indices and appends new ones.
+ */
+export const fairRuns = sqliteTable('fair_runs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  fairId: text('fair_id')
+    .notNull()
+    .references(() => fairs.id, { onDelete: 'cascade' }),
+  kind: text('kind', { enum: ['schedule', 'replan'] }).notNull(),
+  status: text('status', { enum: ['running', 'done', 'failed'] }).notNull(),
+  /** For a re-plan: the published run it changes. */
+  baseRunId: integer('base_run_id'),
+  instance: text('instance', { mode: 'json' }).$type<unknown>().notNull(),
+  participantIds: text('participant_ids', { mode: 'json' }).$type<string[]>().notNull(),
+  candidatePairs: text('candidate_pairs', { mode: 'json' }).$type<[string, string][]>().notNull(),
+  options: text('options', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  result: text('result', { mode: 'json' }).$type<unknown>(),
+  error: text('error'),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+  publishedAt: integer('published_at', { mode: 'timestamp_ms' }),
+});
+
 /** Service-wide settings that analysts change at run time (the active model). */
 export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
@@ -178,3 +275,7 @@ export type NewListingRow = typeof listings.$inferInsert;
 export type EmbeddingRow = typeof embeddings.$inferSelect;
 export type OrganisationRow = typeof organisations.$inferSelect;
 export type MatchRunRow = typeof matchRuns.$inferSelect;
+export type FairRow = typeof fairs.$inferSelect;
+export type FairParticipantRow = typeof fairParticipants.$inferSelect;
+export type FairPairRow = typeof fairPairs.$inferSelect;
+export type FairRunRow = typeof fairRuns.$inferSelect;
