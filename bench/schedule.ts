@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { readB2bInstance } from '../src/fairs/b2b.ts';
 import { checkB2b, checkFair } from '../src/fairs/checker.ts';
-import { scheduleFair, type FairInstance } from '../src/fairs/scheduler/fair.ts';
+import { scheduleFair } from '../src/fairs/scheduler/fair.ts';
+import { generateFair } from '../src/fairs/scheduler/generate.ts';
 import { solveExact, solveHeuristic } from '../src/fairs/scheduler/b2b-solver.ts';
 import { sharedDataPath } from '../src/util/shared-data.ts';
 import { emit } from './lib/listings.ts';
@@ -10,50 +11,7 @@ import { emit } from './lib/listings.ts';
  * The real b2b instances: the heuristic at several time budgets against the exact HiGHS model
  * given `--exact-limit` seconds (default 60). Every schedule is checked.
  */
-/** A generated fair: participants with availability, caps, some fixed-table hosts; scored pairs. */
-export function generateFair(
-  participants: number,
-  pairs: number,
-  slots: number,
-  tables: number,
-  seed = 7,
-): FairInstance {
-  let x = seed;
-  const r = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 4294967296;
-  const half = slots / 2;
-  const ps = Array.from({ length: participants }, (_, i) => ({
-    id: `p${i}`,
-    // Most attend both sessions; some only one; a few scattered unavailable slots.
-    available: Array.from({ length: slots }, (_, t) => {
-      if ((i % 10 === 1 && t >= half) || (i % 10 === 2 && t < half)) return false;
-      return r() > 0.05;
-    }),
-    maxMeetings: 4 + Math.floor(r() * 9),
-    fixedTable: i < 100 ? i : undefined,
-  }));
-  const seen = new Set<string>();
-  const candidates: FairInstance['candidates'] = [];
-  while (candidates.length < pairs) {
-    const a = Math.floor(r() * participants);
-    const b = Math.floor(r() * participants);
-    const k = a < b ? `${a}:${b}` : `${b}:${a}`;
-    if (a === b || seen.has(k)) continue;
-    seen.add(k);
-    candidates.push({ a, b, value: Math.round(r() * 1000) / 1000, must: r() < 0.01 });
-  }
-  const vetoed: [number, number][] = candidates.slice(0, 200).map((c) => [c.a, c.b]);
-  return {
-    slots,
-    sessions: [
-      [1, half],
-      [half + 1, slots],
-    ],
-    tables,
-    participants: ps,
-    candidates,
-    vetoed,
-  };
-}
+export { generateFair } from '../src/fairs/scheduler/generate.ts';
 
 export default async function scheduleBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({
