@@ -37,7 +37,7 @@ export function cheapBound(m: FairModel): number {
  * Falls back to the cheap bound when HiGHS does not finish.
  */
 /** Largest selection LP attempted (candidates that could be held). */
-export const LP_MAX_VARS = 12_000;
+export const LP_MAX_VARS = 5_000;
 
 export function selectionBound(m: FairModel, budgetMs: number): number {
   const cheap = cheapBound(m);
@@ -65,7 +65,7 @@ export function selectionBound(m: FairModel, budgetMs: number): number {
   // HiGHS (wasm) checks its time limit coarsely: measured 2.3–3.5 s for 5,000–10,000 candidates
   // on a shared machine and 7 s for 40,000 with a 1 s limit. Beyond this size the call would
   // overrun any interactive budget, so the cheap bound stands.
-  if (obj.length > LP_MAX_VARS || budgetMs < 1000) return cheap;
+  if (obj.length > LP_MAX_VARS || budgetMs < 2500) return cheap;
   perP.forEach((ys, p) => {
     let slots = 0;
     for (let t = 0; t < S; t++) slots += m.avail[p * S + t]!;

@@ -548,7 +548,7 @@ export function scheduleFair(inst: FairInstance, opts?: number | ScheduleOptions
   const m = new FairModel(inst);
   const mode = o.exact ?? 'auto';
   if (mode === 'always' || (mode === 'auto' && exactSize(m) <= EXACT_AUTO_MAX_VARS)) {
-    const ex = exactSchedule(m, Math.max(100, budget * 0.8));
+    const ex = exactSchedule(m, Math.max(1000, budget * 0.8));
     if (ex) {
       improveGaps(ex.state, deadline);
       return summarise(ex.state, ex.bound, 'exact', ex.optimal, t0);

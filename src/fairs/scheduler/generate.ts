@@ -19,7 +19,8 @@ export function generateFair(
       return r() > 0.05;
     }),
     maxMeetings: 4 + Math.floor(r() * 9),
-    fixedTable: i < 100 ? i : undefined,
+    // A quarter of the tables (at most 100) belong to fixed hosts, so any table count works.
+    fixedTable: i < Math.min(100, Math.floor(tables / 4)) ? i : undefined,
   }));
   const seen = new Set<string>();
   const candidates: FairInstance['candidates'] = [];
