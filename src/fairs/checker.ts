@@ -80,28 +80,37 @@ export function checkB2b(inst: B2bInstance, schedule: B2bSchedule): CheckReport 
 /**
  * Independent checker of a general fair schedule: slot and table in range, one meeting per
  * participant per slot, availability, one meeting per table per slot, fixed-table hosts at
- * their table, caps, no vetoed or self pairs, no candidate held twice.
+ * their table and nobody else at a fixed host's table in a slot the host attends, caps, no
+ * cancelled participant, no vetoed or self pairs, no candidate held twice.
  */
 export function checkFair(inst: FairInstance, meetings: Meeting[]): string[] {
   const v: string[] = [];
   const seenCandidate = new Set<number>();
-  const atSlot = new Map<string, number>();
+  const atSlot = new Set<string>();
   const tableAt = new Set<string>();
   const count = new Map<number, number>();
   const vetoed = new Set(
     (inst.vetoed ?? []).map(([a, b]) => `${Math.min(a, b)}:${Math.max(a, b)}`),
   );
+  // Hosts by (1-based) table: the table is theirs in every slot where one of them attends.
+  const hostsOf = new Map<number, number[]>();
+  inst.participants.forEach((p, i) => {
+    if (p.fixedTable === undefined) return;
+    const l = hostsOf.get(p.fixedTable + 1) ?? [];
+    l.push(i);
+    hostsOf.set(p.fixedTable + 1, l);
+  });
   for (const m of meetings) {
-    const c = inst.candidates[m.candidate];
+    const c = Number.isInteger(m.candidate) ? inst.candidates[m.candidate] : undefined;
     if (!c) {
       v.push(`meeting of unknown candidate ${m.candidate}`);
       continue;
     }
     if (seenCandidate.has(m.candidate)) v.push(`candidate ${m.candidate} held twice`);
     seenCandidate.add(m.candidate);
-    if (m.slot < 1 || m.slot > inst.slots)
+    if (!Number.isInteger(m.slot) || m.slot < 1 || m.slot > inst.slots)
       v.push(`candidate ${m.candidate}: slot ${m.slot} out of range`);
-    if (m.table < 1 || m.table > inst.tables)
+    if (!Number.isInteger(m.table) || m.table < 1 || m.table > inst.tables)
       v.push(`candidate ${m.candidate}: table ${m.table} out of range`);
     if (c.a === c.b) v.push(`candidate ${m.candidate}: a participant meets themself`);
     if (vetoed.has(`${Math.min(c.a, c.b)}:${Math.max(c.a, c.b)}`))
@@ -109,11 +118,24 @@ export function checkFair(inst: FairInstance, meetings: Meeting[]): string[] {
     const tk = `${m.slot}:${m.table}`;
     if (tableAt.has(tk)) v.push(`slot ${m.slot} table ${m.table}: two meetings`);
     tableAt.add(tk);
-    for (const p of [c.a, c.b]) {
-      const part = inst.participants[p]!;
+    const hosts = hostsOf.get(m.table) ?? [];
+    const owner = hosts.find(
+      (h) => !inst.participants[h]!.cancelled && inst.participants[h]!.available[m.slot - 1],
+    );
+    if (owner !== undefined && !hosts.includes(c.a) && !hosts.includes(c.b))
+      v.push(
+        `candidate ${m.candidate}: at table ${m.table} in slot ${m.slot}, reserved for ${inst.participants[owner]!.id}`,
+      );
+    for (const p of new Set([c.a, c.b])) {
+      const part = inst.participants[p];
+      if (!part) {
+        v.push(`candidate ${m.candidate}: unknown participant ${p}`);
+        continue;
+      }
       const k = `${p}:${m.slot}`;
       if (atSlot.has(k)) v.push(`participant ${part.id}: two meetings in slot ${m.slot}`);
-      atSlot.set(k, m.candidate);
+      atSlot.add(k);
+      if (part.cancelled) v.push(`participant ${part.id}: cancelled but in a meeting`);
       if (!part.available[m.slot - 1])
         v.push(`participant ${part.id}: unavailable in slot ${m.slot}`);
       if (part.fixedTable !== undefined && part.fixedTable + 1 !== m.table)

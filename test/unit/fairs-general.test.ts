@@ -71,4 +71,52 @@ describe('general fair scheduler', () => {
   ])('the checker catches %s', (_n, meetings, msg) => {
     expect(checkFair(small(), meetings).join('\n')).toMatch(msg);
   });
+
+  it('solves a small fair exactly and reports its bound', () => {
+    const inst = small();
+    const exact = scheduleFair(inst, { timeLimitMs: 2000, exact: 'always' });
+    const greedy = scheduleFair(inst, { timeLimitMs: 200, exact: 'never' });
+    expect(checkFair(inst, exact.meetings)).toEqual([]);
+    expect(checkFair(inst, greedy.meetings)).toEqual([]);
+    expect(exact.method).toBe('exact');
+    expect(exact.optimal).toBe(true);
+    expect(greedy.method).toBe('greedy');
+    expect(exact.value).toBeGreaterThanOrEqual(greedy.value - 1e-9);
+    for (const r of [exact, greedy]) {
+      expect(r.valueBound).toBeGreaterThanOrEqual(r.value - 1e-9);
+      expect(r.gap).toBeCloseTo(1 - r.value / r.valueBound, 9);
+    }
+  });
+
+  it.each(['always', 'never'] as const)(
+    'holds musts first and leaves nobody without a meeting who could have one (exact %s)',
+    (exact) => {
+      const inst: FairInstance = {
+        slots: 2,
+        sessions: [[1, 2]],
+        tables: 4,
+        participants: [
+          { id: 'a', available: all(2), maxMeetings: 1 },
+          { id: 'b', available: all(2), maxMeetings: 2 },
+          { id: 'c', available: all(2), maxMeetings: 2 },
+          { id: 'z', available: all(2), maxMeetings: 2 },
+          { id: 'm', available: [true, false], maxMeetings: 1 },
+          { id: 'n', available: all(2), maxMeetings: 2 },
+        ],
+        candidates: [
+          { a: 0, b: 1, value: 0.9 }, // a's only meeting by value…
+          { a: 0, b: 3, value: 0.1 }, // …but z's only candidate: fairness wants this one
+          { a: 1, b: 2, value: 0.5 },
+          { a: 4, b: 5, value: 0.05, must: true },
+          { a: 4, b: 2, value: 0.95 }, // m has one slot and cap 1: the must wins
+        ],
+      };
+      const r = scheduleFair(inst, { timeLimitMs: 1000, exact });
+      expect(checkFair(inst, r.meetings)).toEqual([]);
+      const held = new Set(r.meetings.map((m) => m.candidate));
+      expect(held.has(3)).toBe(true);
+      expect(held.has(1)).toBe(true);
+      expect(r.withoutMeeting).toBe(0);
+    },
+  );
 });
