@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { FairSchedule, FairInstance, Meeting } from './scheduler/fair.ts';
-import type { FairDiff, ScheduleOptions, UnscheduledReason } from './scheduler/_pending.ts';
+import type { UnscheduledReason } from './scheduler/diagnose.ts';
+import type { ScheduleOptions } from './scheduler/fair.ts';
+import type { FairDiff } from './scheduler/replan.ts';
 
 export type ScheduleJob =
   | { kind: 'schedule'; instance: FairInstance; options: ScheduleOptions }

@@ -5,14 +5,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { checkFair } from './checker.ts';
 import { scheduleFair } from './scheduler/fair.ts';
-import { explainUnscheduled, replanFair } from './scheduler/_pending.ts';
+import { explainUnscheduled } from './scheduler/diagnose.ts';
+import { replanFair } from './scheduler/replan.ts';
 import type { ScheduleJob, ScheduleJobResult } from './runner.ts';
 
 function run(job: ScheduleJob): ScheduleJobResult {
   const { schedule, diff } =
     job.kind === 'replan'
       ? replanFair(job.instance, job.published, job.options)
-      : { schedule: scheduleFair(job.instance, job.options.timeLimitMs), diff: undefined };
+      : { schedule: scheduleFair(job.instance, job.options), diff: undefined };
   return {
     schedule,
     diff,

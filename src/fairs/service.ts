@@ -21,7 +21,7 @@ import type { Ranker } from '../matching/ranker.ts';
 import { uuidv7 } from '../util/ids.ts';
 import type { FairRunner, ScheduleJob, ScheduleJobResult } from './runner.ts';
 import type { FairInstance, Meeting } from './scheduler/fair.ts';
-import type { ScheduleOptions } from './scheduler/_pending.ts';
+import type { ScheduleOptions } from './scheduler/fair.ts';
 import { sessionRanges, slotCount, slotTimes, validTimeZone, type SlotTime } from './time.ts';
 
 /**
@@ -540,8 +540,20 @@ export class FairService {
             options,
           }
         : { kind: 'schedule', instance: built.instance, options };
+    // The scheduler only knows "vetoed"; the diff should say why (cancelled, rejected, a "no").
+    const byKey = new Map(this.pairs(f.id).map((p) => [`${p.a}:${p.b}`, p]));
+    const causes = new Map<number, string>();
+    built.candidatePairs.forEach(([a, b], i) => {
+      const p = byKey.get(`${a}:${b}`);
+      const cause = p && FairService.vetoCause(p);
+      if (cause) causes.set(i, cause);
+    });
     this.runner.run(job).then(
       (result) => {
+        for (const c of result.diff?.cancelled ?? []) {
+          const cause = causes.get(c.candidate);
+          if (cause && c.reason.startsWith('vetoed')) c.reason = cause;
+        }
         this.db
           .update(fairRuns)
           .set({ status: 'done', result, finishedAt: new Date() })
