@@ -53,7 +53,7 @@ const cloze =
   (group: string): Miner =>
   (doc, rand) => {
     const ss = sentences(doc.parts[0] ?? '');
-    if (ss.length < 3) return [];
+    if (ss.length < 2) return [];
     const i = rand() < 0.5 ? 0 : Math.floor(rand() * ss.length);
     const query = ss[i]!;
     const rest = ss.filter((_, j) => j !== i).join('');
