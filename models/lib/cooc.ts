@@ -23,7 +23,9 @@ export interface SegmentedCorpus {
 
 /** Segments every document with the tokenizer's own model; special tokens ([UNK]) are left out. */
 export function segmentCorpus(docs: Iterable<CorpusDoc>, seg: UnigramSegmenter): SegmentedCorpus {
-  const tokens: number[] = [];
+  // A growable typed buffer: a plain number[] of ~24M ids spends most of its time in the GC.
+  let tokens = new Int32Array(1 << 22);
+  let nTokens = 0;
   const partOffsets: number[] = [0];
   const docParts: number[] = [0];
   const docSource: number[] = [];
@@ -32,16 +34,25 @@ export function segmentCorpus(docs: Iterable<CorpusDoc>, seg: UnigramSegmenter):
     let src = sources.indexOf(doc.source);
     if (src < 0) src = sources.push(doc.source) - 1;
     for (const part of doc.parts) {
-      for (const id of seg.encodeText(part)) if (id >= SPECIAL_TOKENS.length) tokens.push(id);
-      partOffsets.push(tokens.length);
+      for (const id of seg.encodeText(part)) {
+        if (id < SPECIAL_TOKENS.length) continue;
+        if (nTokens === tokens.length) {
+          const grown = new Int32Array(tokens.length * 2);
+          grown.set(tokens);
+          tokens = grown;
+        }
+        tokens[nTokens++] = id;
+      }
+      partOffsets.push(nTokens);
     }
     docParts.push(partOffsets.length - 1);
     docSource.push(src);
   }
+  const used = tokens.slice(0, nTokens);
   const counts = new Float64Array(seg.pieces.length);
-  for (const id of tokens) counts[id]!++;
+  for (const id of used) counts[id]!++;
   return {
-    tokens: Int32Array.from(tokens),
+    tokens: used,
     partOffsets: Int32Array.from(partOffsets),
     docParts: Int32Array.from(docParts),
     docSource: Uint8Array.from(docSource),

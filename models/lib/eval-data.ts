@@ -43,7 +43,11 @@ export function loadEvalSets(): EvalSet[] {
       name: 'csl-dev',
       needs: readJsonl(join(root, 'needs.jsonl')),
       offers,
-      qrels: { full: qrels('qrels.tsv'), lowoverlap: qrels('qrels_lowoverlap.tsv') },
+      qrels: {
+        full: qrels('qrels.tsv'),
+        stem: qrels('qrels_stem.tsv'),
+        lowoverlap: qrels('qrels_lowoverlap.tsv'),
+      },
     },
     {
       name: 'keywords',

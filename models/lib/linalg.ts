@@ -234,3 +234,48 @@ export function randomizedSvd(
   }
   return { u, s, rank };
 }
+
+/**
+ * The same truncated SVD with the sketch kept on the column side: Z (cols × k) is orthonormalised
+ * in every power iteration, and only once B = A·Z (rows × k) has been formed is the row side
+ * touched, by one Gram matrix BᵀB = W Λ Wᵀ, giving U = B W Λ^-1/2 and s = √Λ. For a tall matrix
+ * (66k token rows × 20k context columns) this skips the expensive orthonormalisations of the tall
+ * side, about halving the build's SVD time.
+ */
+export function randomizedSvdColumnSketch(
+  a: Csr,
+  rank: number,
+  opts: { oversample: number; powerIters: number; seed: number; log?: (m: string) => void },
+): TruncatedSvd {
+  const k = rank + opts.oversample;
+  const normal = gaussian(mulberry32(opts.seed));
+  let z: Float64Array = new Float64Array(a.cols * k);
+  for (let i = 0; i < z.length; i++) z[i] = normal();
+  orthonormalize(z, a.cols, k);
+  for (let it = 0; it < opts.powerIters + 1; it++) {
+    z = csrTMul(a, csrMul(a, z, k), k);
+    orthonormalize(z, a.cols, k);
+    opts.log?.(`svd iteration ${it + 1}/${opts.powerIters + 1}`);
+  }
+  const b = csrMul(a, z, k);
+  const { values, vectors } = symmetricEigen(gram(b, a.rows, k), k);
+  const s = new Float64Array(rank);
+  const inv = new Float64Array(rank);
+  for (let c = 0; c < rank; c++) {
+    s[c] = Math.sqrt(Math.max(values[c]!, 0));
+    inv[c] = s[c]! > 0 ? 1 / s[c]! : 0;
+  }
+  const u = new Float64Array(a.rows * rank);
+  for (let i = 0; i < a.rows; i++) {
+    const bo = i * k;
+    const uo = i * rank;
+    for (let p = 0; p < k; p++) {
+      const bv = b[bo + p]!;
+      if (bv === 0) continue;
+      const wo = p * k;
+      for (let c = 0; c < rank; c++) u[uo + c]! += bv * vectors[wo + c]!;
+    }
+    for (let c = 0; c < rank; c++) u[uo + c]! *= inv[c]!;
+  }
+  return { u, s, rank };
+}

@@ -7,7 +7,7 @@ type Dim = number | string;
 type Attr = number | number[] | string | { floats: number[] };
 
 /** ONNX element types used here. */
-export const DType = { float: 1, int32: 6, int64: 7, float16: 10 } as const;
+export const DType = { float: 1, int8: 3, int32: 6, int64: 7, float16: 10 } as const;
 
 /**
  * A small builder for ONNX graphs: initializers from typed arrays, nodes with generated output
@@ -25,16 +25,18 @@ export class GraphBuilder {
   init(
     name: string,
     dims: number[],
-    data: Float32Array | BigInt64Array | Int32Array | Uint16Array,
+    data: Float32Array | BigInt64Array | Int32Array | Uint16Array | Int8Array,
   ): string {
     const dataType =
-      data instanceof Float32Array
-        ? DType.float
-        : data instanceof BigInt64Array
-          ? DType.int64
-          : data instanceof Int32Array
-            ? DType.int32
-            : DType.float16;
+      data instanceof Int8Array
+        ? DType.int8
+        : data instanceof Float32Array
+          ? DType.float
+          : data instanceof BigInt64Array
+            ? DType.int64
+            : data instanceof Int32Array
+              ? DType.int32
+              : DType.float16;
     this.inits.push({
       name,
       dims,

@@ -29,7 +29,7 @@ function sentences(text: string): string[] {
 }
 
 /** The pair-mining rule for each corpus file; files without one give no pairs. */
-type Miner = (doc: CorpusDoc, rand: () => number) => TextPair[];
+type Miner = (doc: CorpusDoc, rand: () => number, minSentences: number) => TextPair[];
 
 const headline =
   (group: string): Miner =>
@@ -51,9 +51,9 @@ const aligned =
  */
 const cloze =
   (group: string): Miner =>
-  (doc, rand) => {
+  (doc, rand, minSentences) => {
     const ss = sentences(doc.parts[0] ?? '');
-    if (ss.length < 3) return [];
+    if (ss.length < Math.max(2, minSentences)) return [];
     const i = rand() < 0.5 ? 0 : Math.floor(rand() * ss.length);
     const query = ss[i]!;
     const rest = ss.filter((_, j) => j !== i).join('');
@@ -91,13 +91,14 @@ export function minePairs(
   docs: Iterable<CorpusDoc>,
   seed: number,
   skip: ReadonlySet<string> = new Set(),
+  minClozeSentences = 3,
 ): TextPair[] {
   const rand = mulberry32(seed);
   const out: TextPair[] = [];
   for (const doc of docs) {
     const miner = MINERS[doc.source];
     if (!miner) continue;
-    for (const p of miner(doc, rand)) if (!skip.has(p.group)) out.push(p);
+    for (const p of miner(doc, rand, minClozeSentences)) if (!skip.has(p.group)) out.push(p);
   }
   return out;
 }

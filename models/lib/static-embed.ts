@@ -127,14 +127,20 @@ export function removeComponents(t: StaticTable, comps: readonly Float64Array[])
   }
 }
 
-/** An in-memory embedder over the table: tokenize, mean-pool, normalise (what the ONNX model does). */
+/**
+ * An in-memory embedder over the table: tokenize, mean-pool, normalise (what the ONNX model does).
+ * `maxTokens` mirrors the tokenizer's truncation (model max length minus the leading [CLS]).
+ */
 export function tableEmbedder(
   t: StaticTable,
   seg: UnigramSegmenter,
+  maxTokens = Infinity,
 ): (texts: string[]) => Float32Array {
   return (texts) => {
     const out = new Float32Array(texts.length * t.dim);
-    texts.forEach((text, i) => poolMean(t, seg.encodeText(text), out, i * t.dim));
+    texts.forEach((text, i) =>
+      poolMean(t, seg.encodeText(text).slice(0, maxTokens), out, i * t.dim),
+    );
     normalizeVectors(out, texts.length, t.dim);
     return out;
   };
