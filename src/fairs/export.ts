@@ -1,68 +1,34 @@
+import ical, { ICalCalendarMethod } from 'ical-generator';
 import type { FairRow } from '../db/schema.ts';
 import type { TableData } from '../rematch/export.ts';
 import type { FairMeetingView } from './service.ts';
 
-/** RFC 5545 text value: backslash, semicolon, comma and newlines escaped. */
-function icsText(s: string): string {
-  return s
-    .replace(/\\/g, '\\\\')
-    .replace(/;/g, '\\;')
-    .replace(/,/g, '\\,')
-    .replace(/\r?\n/g, '\\n');
-}
-
-/** Lines longer than 75 octets are folded (CRLF + space), never inside a UTF-8 character. */
-function fold(line: string): string {
-  const out: string[] = [];
-  let cur = '';
-  let bytes = 0;
-  for (const ch of line) {
-    const n = Buffer.byteLength(ch);
-    if (bytes + n > 75) {
-      out.push(cur);
-      cur = ' ';
-      bytes = 1;
-    }
-    cur += ch;
-    bytes += n;
-  }
-  out.push(cur);
-  return out.join('\r\n');
-}
-
-const icsTime = (iso: string) => iso.replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-
 /**
- * A participant's agenda as iCalendar: one VEVENT per meeting, times in UTC (every calendar
- * shows them in its own zone; the fair's zone is named in X-WR-TIMEZONE).
+ * A participant's agenda as iCalendar (ical-generator: RFC 5545 escaping and 75-octet folding):
+ * one VEVENT per meeting, times in UTC — every calendar shows them in its own zone; the fair's
+ * zone is named in X-WR-TIMEZONE.
  */
 export function agendaIcs(f: FairRow, participantId: string, meetings: FairMeetingView[]): string {
-  const now = icsTime(new Date().toISOString());
-  const lines = [
-    'BEGIN:VCALENDAR',
-    'VERSION:2.0',
-    'PRODID:-//techmatch//fair agenda//EN',
-    'CALSCALE:GREGORIAN',
-    'METHOD:PUBLISH',
-    `X-WR-CALNAME:${icsText(f.name)}`,
-    `X-WR-TIMEZONE:${icsText(f.timeZone)}`,
-  ];
+  const cal = ical({
+    name: f.name,
+    prodId: { company: 'techmatch', product: 'fair agenda', language: 'EN' },
+    method: ICalCalendarMethod.PUBLISH,
+  });
+  cal.x([{ key: 'X-WR-TIMEZONE', value: f.timeZone }]);
+  const stamp = new Date();
   for (const m of meetings) {
     const other = m.a.participantId === participantId ? m.b : m.a;
-    lines.push(
-      'BEGIN:VEVENT',
-      `UID:${f.id}-${m.candidate}-${participantId}@techmatch`,
-      `DTSTAMP:${now}`,
-      `DTSTART:${icsTime(m.start)}`,
-      `DTEND:${icsTime(m.end)}`,
-      `SUMMARY:${icsText(`${f.name}: ${other.name}`)}`,
-      `LOCATION:${icsText(m.tableLabel)}`,
-      `DESCRIPTION:${icsText(`洽谈 / Meeting with ${other.name} — ${m.tableLabel}, slot ${m.slot}`)}`,
-      'END:VEVENT',
-    );
+    cal.createEvent({
+      id: `${f.id}-${m.candidate}-${participantId}@techmatch`,
+      stamp,
+      start: new Date(m.start),
+      end: new Date(m.end),
+      summary: `${f.name}: ${other.name}`,
+      location: m.tableLabel,
+      description: `洽谈 / Meeting with ${other.name} — ${m.tableLabel}, slot ${m.slot}`,
+    });
   }
-  lines.push('END:VCALENDAR');
-  return lines.map(fold).join('\r\n') + '\r\n';
+  return cal.toString();
 }
 
 /** Everything printed into HTML goes through here. */

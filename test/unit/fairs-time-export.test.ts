@@ -66,7 +66,9 @@ describe('fair exports', () => {
     const ics = agendaIcs(fair, 'p', [m]);
     for (const line of ics.split('\r\n')) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(75);
     const unfolded = ics.replace(/\r\n /g, '');
-    expect(unfolded).toContain('X-WR-CALNAME:对接会\\; A\\, B');
+    // ical-generator writes the calendar name as given; event text is escaped.
+    expect(unfolded).toContain('X-WR-CALNAME:对接会; A, B');
+    expect(unfolded).toContain('X-WR-TIMEZONE:Asia/Shanghai');
     expect(unfolded).toContain('DTSTART:20260520T010000Z');
     expect(unfolded).toContain(`SUMMARY:对接会\\; A\\, B: ${'很长的机构名称'.repeat(10)}`);
   });
