@@ -1,5 +1,5 @@
-import highsModule from 'highs';
 import { allowedSlots, type B2bInstance, type B2bSchedule } from '../b2b.ts';
+import type { LpResult } from './highs.ts';
 
 /** What a solve returns: the schedule, its breaks, the best lower bound known, and time. */
 export interface SolveResult {
@@ -10,12 +10,6 @@ export interface SolveResult {
   method: 'exact' | 'heuristic';
   optimal: boolean;
   ms: number;
-}
-
-interface HighsResult {
-  Status: string;
-  ObjectiveValue: number;
-  Columns: Record<string, { Primal?: number }>;
 }
 
 /** Dense indices over an instance: meetings 0..M-1, participants 0..P-1, slots 1..S. */
@@ -497,14 +491,6 @@ function kempeSearch(
   return { slotOf: best, breaks: bestBreaks, iters: iter };
 }
 
-type Highs = { solve: (lp: string, o: object) => HighsResult };
-let highsPromise: Promise<Highs> | undefined;
-/** The HiGHS WebAssembly module, loaded once. The package is CommonJS: its default export is the loader. */
-function loadHighs(): Promise<Highs> {
-  highsPromise ??= (highsModule as unknown as () => Promise<Highs>)();
-  return highsPromise;
-}
-
 /** Constraints every model shares: one slot per meeting, tables per slot, precedences. */
 function commonRows(md: Model, allowed: number[][], cons: string[], bins: string[]): void {
   const M = md.a.length;
@@ -636,7 +622,7 @@ function generalLp(md: Model, forbidden: Set<number>[]): { lp: string; offset: n
 }
 
 /** Reads x out of a HiGHS solution; null if some meeting got no slot. */
-function readSlots(md: Model, allowed: number[][], sol: HighsResult): Int32Array | null {
+function readSlots(md: Model, allowed: number[][], sol: LpResult): Int32Array | null {
   const slotOf = new Int32Array(md.a.length);
   for (let m = 0; m < md.a.length; m++)
     for (const t of allowed[m]!) if ((sol.Columns[xVar(m, t)]?.Primal ?? 0) > 0.5) slotOf[m] = t;
@@ -663,7 +649,9 @@ function countBreaks(md: Model, slotOf: Int32Array): number {
 export async function solveExact(inst: B2bInstance, timeLimitS = 60): Promise<SolveResult> {
   const t0 = performance.now();
   const md = buildModel(inst);
-  const highs = await loadHighs();
+  // Loaded on first use (the one HiGHS instance the fair scheduler shares): the heuristic
+  // alone never pays for the WebAssembly module.
+  const { highs } = await import('./highs.ts');
   const done = (slotOf: Int32Array | null, bound: number, optimal: boolean): SolveResult => ({
     schedule: slotOf ? toSchedule(inst, slotOf) : {},
     breaks: slotOf ? countBreaks(md, slotOf) : Number.POSITIVE_INFINITY,
