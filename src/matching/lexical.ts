@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.ts';
 import type { Side } from '../listings/schemas.ts';
-import { keyTerms, lexicalTokens } from './segment.ts';
+import { CJK, keyTerms, lexicalTokens } from './segment.ts';
 
 /** The text parts that lexical search sees. */
 export interface LexicalDoc {
@@ -19,8 +19,6 @@ export interface TermBag {
   /** BM25 of the text against itself, memoised by `reciprocal`. */
   self?: number;
 }
-
-const CJK = /[\u3400-\u9fff]/;
 
 /**
  * Term counts for pair scoring. Of the Chinese tokens only the two-character ones count (every

@@ -10,7 +10,8 @@ function instance(): Jieba {
   return jieba;
 }
 
-const CJK = /[\u3400-\u9fff]/;
+/** A Chinese character (CJK unified ideographs and extension A). */
+export const CJK = /[\u3400-\u9fff]/;
 const WORDLIKE = /^[\p{L}\p{N}][\p{L}\p{N}._+#-]*$/u;
 /** Function words that carry no topic; dropped from lexical matching and shared-term reasons. */
 const STOP = new Set(
