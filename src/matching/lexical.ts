@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.ts';
 import type { Side } from '../listings/schemas.ts';
-import { CJK, keyTerms, lexicalTokens } from './segment.ts';
+import { charTokens, CJK, keyTerms, lexicalTokens } from './segment.ts';
 
 /** The text parts that lexical search sees. */
 export interface LexicalDoc {
@@ -38,6 +38,33 @@ export function termBag(tokens: readonly string[]): TermBag {
   return { tf, length };
 }
 
+/** Character counts of a text (see `charTokens`). */
+export function charBag(text: string): TermBag {
+  return countBag(charTokens(text));
+}
+
+function countBag(tokens: readonly string[]): TermBag {
+  const tf = new Map<string, number>();
+  for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
+  return { tf, length: tokens.length };
+}
+
+/** What pair scoring compares: word/bigram counts and character counts. */
+export interface PairBags {
+  words: TermBag;
+  chars: TermBag;
+}
+
+/** Both bags of a free text (a query that is not a stored listing). */
+export function pairBags(text: string): PairBags {
+  return { words: termBag(lexicalTokens(text)), chars: charBag(text) };
+}
+
+/** The text whose characters a listing is scored by: title, keywords and description. */
+function charText(d: LexicalDoc): string {
+  return `${d.title} ${d.keywords.join(' ')} ${d.description}`;
+}
+
 /** The key terms a listing shows to others (see `LexicalIndex.terms`). */
 export function publicTerms(d: LexicalDoc): string[] {
   const visible = d.confidentiality === 'confidential' ? '' : d.description;
@@ -57,15 +84,130 @@ const BM25_B = 0.75;
 const COMMON_FRACTION = 0.1;
 /** Weight of "how much of the need the offer covers" in the reciprocal lexical score. */
 const NEED_COVERAGE = 0.85;
+/**
+ * Share of the word/bigram score in the lexical score; the rest is the character score. Fitted
+ * with the semantic weight on ../shared/data/eval (README, "Match quality").
+ */
+const WORD_SHARE = 0.63;
+
+/**
+ * Document frequencies and lengths of one FTS5 table's tokens, for BM25 between two texts (FTS5
+ * only scores a MATCH query against the table). Loaded once from the table's vocabulary, then
+ * kept up to date by this process's writes (other processes' writes drift it slightly: IDF only
+ * needs to be roughly right).
+ */
+class TokenStats {
+  private df: Map<string, number> | undefined;
+  private docs = 0;
+  /** Total tokens over all listings (for the average length in BM25). */
+  private totalTokens = 0;
+  /** idf by term, valid while (df, docs) is unchanged. */
+  private readonly idfCache = new Map<string, [number, number]>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly table: 'listings_fts' | 'listings_chars',
+  ) {}
+
+  frequencies(): Map<string, number> {
+    if (!this.df) {
+      const c = this.db.$client;
+      const vocab = `temp.${this.table}_vocab`;
+      c.exec(
+        `CREATE VIRTUAL TABLE IF NOT EXISTS ${vocab} USING fts5vocab(main, '${this.table}', 'row')`,
+      );
+      this.df = new Map();
+      for (const r of c.prepare(`SELECT term, doc FROM ${vocab}`).iterate() as Iterable<{
+        term: string;
+        doc: number;
+      }>) {
+        this.df.set(r.term, r.doc);
+      }
+      this.docs = (c.prepare(`SELECT count(*) AS n FROM ${this.table}`).get() as { n: number }).n;
+      this.totalTokens = (
+        c.prepare(`SELECT coalesce(sum(cnt), 0) AS n FROM ${vocab}`).get() as { n: number }
+      ).n;
+    }
+    return this.df;
+  }
+
+  get count(): number {
+    this.frequencies();
+    return this.docs;
+  }
+
+  /** A listing's tokens were added (`sign` 1) or removed (−1). */
+  update(tokens: readonly string[], sign: 1 | -1): void {
+    if (!this.df) return;
+    this.docs += sign;
+    this.totalTokens += sign * tokens.length;
+    for (const t of new Set(tokens)) {
+      const n = (this.df.get(t) ?? 0) + sign;
+      if (n > 0) this.df.set(t, n);
+      else this.df.delete(t);
+    }
+  }
+
+  reset(): void {
+    this.df = undefined;
+    this.totalTokens = 0;
+  }
+
+  /** BM25's inverse document frequency of a term. */
+  idf(term: string): number {
+    const df = this.frequencies().get(term) ?? 0;
+    const key = df * 1e9 + this.docs;
+    const hit = this.idfCache.get(term);
+    if (hit && hit[0] === key) return hit[1];
+    const v = Math.log(1 + (this.docs - df + 0.5) / (df + 0.5));
+    if (this.idfCache.size > 500_000) this.idfCache.clear();
+    this.idfCache.set(term, [key, v]);
+    return v;
+  }
+
+  /** BM25 of `query` terms against `doc` (k1 1.2, b 0.75). */
+  bm25(query: TermBag, doc: TermBag): number {
+    this.frequencies();
+    const avgdl =
+      this.docs > 0 ? Math.max(1, this.totalTokens / this.docs) : Math.max(1, doc.length);
+    const norm = BM25_K1 * (1 - BM25_B + (BM25_B * doc.length) / avgdl);
+    let s = 0;
+    // Only shared terms count: walk the smaller bag, look up in the larger.
+    const [small, large] = query.tf.size <= doc.tf.size ? [query.tf, doc.tf] : [doc.tf, query.tf];
+    for (const t of small.keys()) {
+      if (!large.has(t)) continue;
+      const tf = doc.tf.get(t)!;
+      s += (this.idf(t) * tf * (BM25_K1 + 1)) / (tf + norm);
+    }
+    return s;
+  }
+
+  /**
+   * BM25 each way, each divided by the text's BM25 against itself (a perfect match is 1), mixed
+   * with the need's coverage weighted `NEED_COVERAGE`.
+   */
+  reciprocal(need: TermBag, offer: TermBag): number {
+    need.self ??= this.bm25(need, need);
+    offer.self ??= this.bm25(offer, offer);
+    const needCovered = this.bm25(need, offer) / Math.max(1e-9, need.self);
+    const offerCovered = this.bm25(offer, need) / Math.max(1e-9, offer.self);
+    return (
+      NEED_COVERAGE * Math.min(1, needCovered) + (1 - NEED_COVERAGE) * Math.min(1, offerCovered)
+    );
+  }
+}
 
 /**
  * SQLite FTS5 over segmented text. The repository calls `upsert`/`remove` inside its own
  * transactions, so the lexical index never disagrees with the rows. Title (with keywords) is
- * weighted over the body.
+ * weighted over the body. A second FTS5 table holds each listing's characters: never searched,
+ * it gives the character statistics of the pair score.
  */
 export class LexicalIndex {
   private readonly insertStmt;
+  private readonly insertCharsStmt;
   private readonly deleteStmt;
+  private readonly deleteCharsStmt;
   private readonly searchStmt;
   private readonly tokenStmt;
   private readonly mapStmt;
@@ -73,13 +215,9 @@ export class LexicalIndex {
   private readonly termsStmt;
   private readonly unmapStmt;
   private readonly termCache = new Map<string, string[]>();
-  private readonly tokenCache = new Map<string, TermBag>();
-  private df: Map<string, number> | undefined;
-  private docs = 0;
-  /** idf by term, valid while (df, docs) is unchanged. */
-  private readonly idfCache = new Map<string, [number, number]>();
-  /** Total tokens over all listings (for the average length in BM25). */
-  private totalTokens = 0;
+  private readonly bagCache = new Map<string, PairBags>();
+  private readonly words: TokenStats;
+  private readonly chars: TokenStats;
 
   constructor(
     private readonly db: Db,
@@ -87,18 +225,25 @@ export class LexicalIndex {
     private readonly bodyWeight = 1,
   ) {
     const c = db.$client;
+    this.words = new TokenStats(db, 'listings_fts');
+    this.chars = new TokenStats(db, 'listings_chars');
     this.mapStmt = c.prepare('INSERT INTO listing_lexical (listing_id, terms) VALUES (?, ?)');
     this.insertStmt = c.prepare(
       'INSERT INTO listings_fts (rowid, side, title, body) VALUES (?, ?, ?, ?)',
     );
+    this.insertCharsStmt = c.prepare('INSERT INTO listings_chars (rowid, chars) VALUES (?, ?)');
     this.termsStmt = c.prepare(
       'SELECT listing_id AS id, terms FROM listing_lexical WHERE listing_id IN (SELECT value FROM json_each(?))',
     );
     this.findStmt = c.prepare('SELECT id FROM listing_lexical WHERE listing_id = ?');
     this.unmapStmt = c.prepare('DELETE FROM listing_lexical WHERE id = ?');
     this.deleteStmt = c.prepare('DELETE FROM listings_fts WHERE rowid = ?');
+    this.deleteCharsStmt = c.prepare('DELETE FROM listings_chars WHERE rowid = ?');
     this.tokenStmt = c.prepare(
-      'SELECT f.title, f.body FROM listing_lexical l JOIN listings_fts f ON f.rowid = l.id WHERE l.listing_id = ?',
+      `SELECT f.title, f.body, coalesce(h.chars, '') AS chars
+         FROM listing_lexical l JOIN listings_fts f ON f.rowid = l.id
+         LEFT JOIN listings_chars h ON h.rowid = l.id
+        WHERE l.listing_id = ?`,
     );
     this.searchStmt = c.prepare(
       `SELECT l.listing_id AS listingId, -bm25(listings_fts, 0, ?, ?) AS score
@@ -111,14 +256,12 @@ export class LexicalIndex {
     this.remove(d.id);
     const titleTokens = lexicalTokens(`${d.title} ${d.keywords.join(' ')}`);
     const bodyTokens = lexicalTokens(d.description);
+    const chars = charTokens(charText(d));
     const rowid = this.mapStmt.run(d.id, JSON.stringify(publicTerms(d))).lastInsertRowid;
     this.insertStmt.run(rowid, d.side, titleTokens.join(' '), bodyTokens.join(' '));
-    if (this.df) {
-      this.docs++;
-      this.totalTokens += titleTokens.length + bodyTokens.length;
-      for (const t of new Set([...titleTokens, ...bodyTokens]))
-        this.df.set(t, (this.df.get(t) ?? 0) + 1);
-    }
+    this.insertCharsStmt.run(rowid, chars.join(' '));
+    this.words.update([...titleTokens, ...bodyTokens], 1);
+    this.chars.update(chars, 1);
   }
 
   /**
@@ -147,121 +290,75 @@ export class LexicalIndex {
   }
 
   remove(id: string): void {
-    if (this.df) {
-      const old = this.tokenStmt.get(id) as { title: string; body: string } | undefined;
-      if (old) {
-        this.docs--;
-        this.totalTokens -= `${old.title} ${old.body}`.split(' ').filter(Boolean).length;
-        for (const t of new Set(`${old.title} ${old.body}`.split(' '))) {
-          const n = (this.df.get(t) ?? 1) - 1;
-          if (n > 0) this.df.set(t, n);
-          else this.df.delete(t);
-        }
-      }
-    }
     const row = this.findStmt.get(id) as { id: number } | undefined;
-    if (row) {
-      this.deleteStmt.run(row.id);
-      this.unmapStmt.run(row.id);
+    if (!row) return;
+    const old = this.stored(id);
+    if (old) {
+      this.words.update(old.words, -1);
+      this.chars.update(old.chars, -1);
     }
+    this.deleteStmt.run(row.id);
+    this.deleteCharsStmt.run(row.id);
+    this.unmapStmt.run(row.id);
     this.termCache.delete(id);
-    this.tokenCache.delete(id);
+    this.bagCache.delete(id);
   }
 
-  /**
-   * Document frequencies over all listings, loaded once from FTS5's vocabulary and then kept
-   * up to date by this process's writes (other processes' writes drift it slightly: IDF only
-   * needs to be roughly right).
-   */
-  private frequencies(): Map<string, number> {
-    if (!this.df) {
-      const c = this.db.$client;
-      c.exec(
-        `CREATE VIRTUAL TABLE IF NOT EXISTS temp.listings_fts_vocab USING fts5vocab(main, 'listings_fts', 'row')`,
-      );
-      this.df = new Map();
-      for (const r of c
-        .prepare('SELECT term, doc FROM temp.listings_fts_vocab')
-        .iterate() as Iterable<{ term: string; doc: number }>) {
-        this.df.set(r.term, r.doc);
-      }
-      this.docs = (c.prepare('SELECT count(*) AS n FROM listings_fts').get() as { n: number }).n;
-      this.totalTokens = (
-        c.prepare('SELECT coalesce(sum(cnt), 0) AS n FROM temp.listings_fts_vocab').get() as {
-          n: number;
-        }
-      ).n;
-    }
-    return this.df;
+  /** A listing's stored word and character tokens. */
+  private stored(id: string): { words: string[]; chars: string[] } | undefined {
+    const r = this.tokenStmt.get(id) as { title: string; body: string; chars: string } | undefined;
+    if (!r) return undefined;
+    const split = (s: string) => s.split(' ').filter(Boolean);
+    return { words: split(`${r.title} ${r.body}`), chars: split(r.chars) };
   }
 
-  /** BM25's inverse document frequency of a term in this corpus. */
+  /** BM25's inverse document frequency of a word in this corpus. */
   idf(term: string): number {
-    const df = this.frequencies().get(term) ?? 0;
-    const key = df * 1e9 + this.docs;
-    const hit = this.idfCache.get(term);
-    if (hit && hit[0] === key) return hit[1];
-    const v = Math.log(1 + (this.docs - df + 0.5) / (df + 0.5));
-    if (this.idfCache.size > 500_000) this.idfCache.clear();
-    this.idfCache.set(term, [key, v]);
-    return v;
+    return this.words.idf(term);
   }
 
-  /** Term counts of listings' lexical tokens (words and bigrams), cached. */
-  bags(ids: string[]): Map<string, TermBag> {
-    const out = new Map<string, TermBag>();
+  /** Word and character counts of listings, cached. */
+  bags(ids: string[]): Map<string, PairBags> {
+    const out = new Map<string, PairBags>();
     for (const id of ids) {
-      let bag = this.tokenCache.get(id);
+      let bag = this.bagCache.get(id);
       if (!bag) {
-        const r = this.tokenStmt.get(id) as { title: string; body: string } | undefined;
-        if (!r) continue;
-        bag = termBag(`${r.title} ${r.body}`.split(' ').filter(Boolean));
-        if (this.tokenCache.size > 100_000) this.tokenCache.clear();
-        this.tokenCache.set(id, bag);
+        const s = this.stored(id);
+        if (!s) continue;
+        bag = { words: termBag(s.words), chars: countBag(s.chars) };
+        if (this.bagCache.size > 100_000) this.bagCache.clear();
+        this.bagCache.set(id, bag);
       }
       out.set(id, bag);
     }
     return out;
   }
 
-  /** BM25 of `query` terms against `doc` (k1 1.2, b 0.75), with this corpus's statistics. */
+  /** BM25 of `query` words against `doc` (k1 1.2, b 0.75), with this corpus's statistics. */
   bm25(query: TermBag, doc: TermBag): number {
-    this.frequencies();
-    const avgdl =
-      this.docs > 0 ? Math.max(1, this.totalTokens / this.docs) : Math.max(1, doc.length);
-    const norm = BM25_K1 * (1 - BM25_B + (BM25_B * doc.length) / avgdl);
-    let s = 0;
-    // Only shared terms count: walk the smaller bag, look up in the larger.
-    const [small, large] = query.tf.size <= doc.tf.size ? [query.tf, doc.tf] : [doc.tf, query.tf];
-    for (const t of small.keys()) {
-      if (!large.has(t)) continue;
-      const tf = doc.tf.get(t)!;
-      s += (this.idf(t) * tf * (BM25_K1 + 1)) / (tf + norm);
-    }
-    return s;
+    return this.words.bm25(query, doc);
   }
 
   /**
-   * Reciprocal lexical similarity of a need and an offer, 0–1: BM25 each way, each divided by
-   * the text's BM25 against itself (a perfect match is 1), then mixed with the need's coverage
-   * weighted `NEED_COVERAGE`. The roles come from the pair, not from who asked, so the score is
-   * the same from either side. The offer's coverage mostly measures how short the need is next
-   * to the offer (offers describe a whole technology, needs one problem), so it counts less.
+   * Reciprocal lexical similarity of a need and an offer, 0–1: over words and bigrams and over
+   * single characters (which still link 补肾 and 肾虚), each BM25 both ways divided by the text's
+   * BM25 against itself (a perfect match is 1), the need's coverage weighted `NEED_COVERAGE`;
+   * words count `WORD_SHARE`, characters the rest. The roles come from the pair, not from who
+   * asked, so the score is the same from either side. The offer's coverage mostly measures how
+   * short the need is next to the offer (offers describe a whole technology, needs one problem),
+   * so it counts less.
    */
-  reciprocal(need: TermBag, offer: TermBag): number {
-    need.self ??= this.bm25(need, need);
-    offer.self ??= this.bm25(offer, offer);
-    const needCovered = this.bm25(need, offer) / Math.max(1e-9, need.self);
-    const offerCovered = this.bm25(offer, need) / Math.max(1e-9, offer.self);
+  reciprocal(need: PairBags, offer: PairBags): number {
     return (
-      NEED_COVERAGE * Math.min(1, needCovered) + (1 - NEED_COVERAGE) * Math.min(1, offerCovered)
+      WORD_SHARE * this.words.reciprocal(need.words, offer.words) +
+      (1 - WORD_SHARE) * this.chars.reciprocal(need.chars, offer.chars)
     );
   }
 
   /** Distinct words of a query text, rarest first, without the near-ubiquitous ones. */
   queryTerms(text: string): string[] {
-    const df = this.frequencies();
-    const common = Math.max(50, this.docs * COMMON_FRACTION);
+    const df = this.words.frequencies();
+    const common = Math.max(50, this.words.count * COMMON_FRACTION);
     return [...new Set(lexicalTokens(text))]
       .filter((t) => (df.get(t) ?? 0) <= common)
       .sort((a, b) => this.idf(b) - this.idf(a))
@@ -283,19 +380,20 @@ export class LexicalIndex {
     ) as LexicalHit[];
   }
 
-  /** Re-indexes every listing when the lexical index and the table disagree in size. */
+  /** Re-indexes every listing when either FTS table and the listings table disagree in size. */
   rebuildIfStale(all: () => Iterable<LexicalDoc>, count: number): boolean {
-    const n = (
-      this.db.$client.prepare('SELECT count(*) AS n FROM listings_fts').get() as { n: number }
-    ).n;
-    if (n === count) return false;
-    this.db.$client.transaction(() => {
-      this.db.$client.prepare('DELETE FROM listings_fts').run();
-      this.db.$client.prepare('DELETE FROM listing_lexical').run();
-      this.df = undefined;
-      this.totalTokens = 0;
+    const c = this.db.$client;
+    const size = (t: string) =>
+      (c.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+    if (size('listings_fts') === count && size('listings_chars') === count) return false;
+    c.transaction(() => {
+      c.prepare('DELETE FROM listings_fts').run();
+      c.prepare('DELETE FROM listings_chars').run();
+      c.prepare('DELETE FROM listing_lexical').run();
+      this.words.reset();
+      this.chars.reset();
       this.termCache.clear();
-      this.tokenCache.clear();
+      this.bagCache.clear();
       for (const d of all()) this.upsert(d);
     })();
     return true;

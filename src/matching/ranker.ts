@@ -23,10 +23,10 @@ import {
   type PartialWeights,
   type RankWeights,
 } from './features.ts';
-import { termBag, type LexicalIndex, type TermBag } from './lexical.ts';
+import { pairBags, type LexicalIndex, type PairBags } from './lexical.ts';
 import { other, publicView, type MatchItem } from './views.ts';
 import { explain, type Reason } from './reasons.ts';
-import { keyTerms, lexicalTokens } from './segment.ts';
+import { keyTerms } from './segment.ts';
 
 /** dense: vectors only; lexical: FTS5 BM25 only; hybrid: both, text features; full: all features. */
 export type RankMode = 'dense' | 'lexical' | 'hybrid' | 'full';
@@ -57,8 +57,8 @@ interface Query {
   text: string;
   /** Key words (reasons). */
   terms: string[];
-  /** Words and bigrams with counts (the lexical feature). */
-  bag: TermBag;
+  /** Word/bigram and character counts (the lexical feature). */
+  bag: PairBags;
   vector: Float32Array;
 }
 
@@ -105,7 +105,7 @@ export class Ranker {
       throw new AppError('not_ready', `listing ${l.id} has no vector for the active model yet`);
     const text = passageText(l);
     const terms = this.deps.lexical.terms([l.id]).get(l.id) ?? [...keyTerms(text)];
-    const bag = this.deps.lexical.bags([l.id]).get(l.id) ?? termBag(lexicalTokens(text));
+    const bag = this.deps.lexical.bags([l.id]).get(l.id) ?? pairBags(text);
     return this.rank({ listing: l, text, terms, bag, vector: own.vector }, other(l.side), req);
   }
 
@@ -113,11 +113,7 @@ export class Ranker {
   async forText(text: string, side: Side, req: RankRequest): Promise<RankedMatch[]> {
     const [vector] = await this.deps.embedder.embed([text], 'query');
     if (!vector) throw new Error('embedder returned no vector');
-    return this.rank(
-      { text, terms: [...keyTerms(text)], bag: termBag(lexicalTokens(text)), vector },
-      side,
-      req,
-    );
+    return this.rank({ text, terms: [...keyTerms(text)], bag: pairBags(text), vector }, side, req);
   }
 
   private rank(q: Query, side: Side, req: RankRequest): RankedMatch[] {
@@ -215,7 +211,7 @@ export class Ranker {
   private components(
     q: Query,
     c: Candidate,
-    bag: TermBag | undefined,
+    bag: PairBags | undefined,
     now: number,
   ): Record<Feature, number> {
     const a: PairSide | undefined = q.listing;
