@@ -8,7 +8,8 @@
  *  2. windowed + aligned-part co-occurrences → PPMI → randomized truncated SVD: one vector per token;
  *  3. SIF weights and common-component removal baked into the rows;
  *  4. InfoNCE fine-tuning of the rows on pairs mined from corpus structure (headline/body,
- *     English title/Chinese summary, dictionary, inverse cloze) — no eval labels;
+ *     English title/Chinese summary, dictionary, inverse cloze), then further epochs that add
+ *     masked-keyword pairs (a document's salient words → the document without them) — no eval labels;
  *  5. int8 rows with a per-row scale; the ONNX graph gathers rows, transformers.js mean-pools and
  *     normalises.
  *
@@ -28,6 +29,7 @@ import { evaluateDense, formatRows } from './lib/dense-eval.ts';
 import { loadEvalSets } from './lib/eval-data.ts';
 import { dequantize, quantizeRows, writeStaticModel } from './lib/export-static.ts';
 import { gaussian, mulberry32, randomizedSvd, randomizedSvdColumnSketch } from './lib/linalg.ts';
+import { mineKeywordPairs } from './lib/keyword-pairs.ts';
 import { minePairs } from './lib/pairs.ts';
 import {
   applySif,
@@ -37,6 +39,7 @@ import {
   tableEmbedder,
   type StaticTable,
 } from './lib/static-embed.ts';
+import { isHan } from './lib/text.ts';
 import { UnigramSegmenter } from './lib/unigram.ts';
 import { buildVocab, SPECIAL_TOKENS, UNK_ID, type VocabOptions } from './lib/vocab.ts';
 
@@ -62,6 +65,24 @@ export const BUILD_OPTIONS = {
   pairs: { minClozeSentences: 3 },
   sif: { a: 1e-3, components: 1, sample: 20000 },
   contrastive: { epochs: 2, batch: 128, lr: 2e-3, temperature: 0.05, maxPerGroup: 20000 },
+  // Then more epochs on the same pairs plus masked-keyword pairs from scientific text.
+  keywordPhase: {
+    epochs: 4,
+    groups: [
+      { name: 'kw-csl', files: ['zh/csl_dev_abstracts.txt'] },
+      {
+        name: 'kw-arxiv-zh',
+        files: ['zh/arxiv_cs_summaries_zh.txt', 'zh/arxiv_cs_summaries_zh.part2.txt'],
+      },
+      { name: 'kw-zhibei', files: ['zh/zhibei_listings.txt'] },
+    ],
+    minDf: 3,
+    maxDfShare: 0.05,
+    minKeywords: 2,
+    maxKeywords: 5,
+    minRest: 10,
+    samplesPerDoc: 3,
+  },
 };
 
 const log = (msg: string): void => {
@@ -128,13 +149,16 @@ async function main(): Promise<void> {
       eval: { type: 'boolean', default: false },
       'no-train': { type: 'boolean', default: false },
       epochs: { type: 'string' },
+      'keyword-epochs': { type: 'string' },
       // Keep every Nth corpus document: a quick build for checking determinism, not for shipping.
       sample: { type: 'string' },
     },
   });
   const o = structuredClone(BUILD_OPTIONS);
   if (values.epochs !== undefined) o.contrastive.epochs = Number(values.epochs);
-  if (values['no-train']) o.contrastive.epochs = 0;
+  if (values['keyword-epochs'] !== undefined)
+    o.keywordPhase.epochs = Number(values['keyword-epochs']);
+  if (values['no-train']) o.contrastive.epochs = o.keywordPhase.epochs = 0;
   const out = resolve(
     values.out ?? (values.random ? 'models/generated/random-static' : 'models/default'),
   );
@@ -172,14 +196,31 @@ async function main(): Promise<void> {
       process.stderr.write(formatRows(rows, `${label.padEnd(10)} `) + '\n');
     };
     await report('svd');
+    const pairs =
+      o.contrastive.epochs + o.keywordPhase.epochs > 0
+        ? tokenizePairs(docs, seg, o.seed, o.pairs.minClozeSentences)
+        : [];
     if (o.contrastive.epochs > 0) {
-      const pairs = tokenizePairs(docs, seg, o.seed, o.pairs.minClozeSentences);
       await trainContrastive(table, pairs, {
         ...o.contrastive,
         frozenBelow: SPECIAL_TOKENS.length,
         seed: o.seed,
         log,
         afterEpoch: (e) => report(`epoch ${e}`),
+      });
+    }
+    if (o.keywordPhase.epochs > 0) {
+      const groups = pairs.reduce((m, p) => Math.max(m, p.group + 1), 0);
+      const isWord = (id: number) => isHan(vocab.pieces[id]!) && [...vocab.pieces[id]!].length > 1;
+      const kw = mineKeywordPairs(corpus, isWord, groups, o.seed + 2, o.keywordPhase);
+      log(`keyword pairs: ${[...kw.counts].map(([g, n]) => `${g} ${n}`).join(', ')}`);
+      await trainContrastive(table, [...pairs, ...kw.pairs], {
+        ...o.contrastive,
+        epochs: o.keywordPhase.epochs,
+        frozenBelow: SPECIAL_TOKENS.length,
+        seed: o.seed + 1,
+        log,
+        afterEpoch: (e) => report(`kw epoch ${e}`),
       });
     }
   }
@@ -192,7 +233,7 @@ async function main(): Promise<void> {
     build: {
       method: values.random
         ? 'random rows (control), same vocabulary and shape as the trained model'
-        : 'Unigram vocabulary; PPMI + randomized SVD; SIF; InfoNCE on corpus-structure pairs; int8 rows',
+        : 'Unigram vocabulary; PPMI + randomized SVD; SIF; InfoNCE on corpus-structure pairs, then also on masked-keyword pairs; int8 rows',
       options: o,
       random: values.random,
       ...figures,
