@@ -23,9 +23,9 @@ export interface TermBag {
 /**
  * Term counts for pair scoring. Of the Chinese tokens only the two-character ones count (every
  * bigram, plus two-character jieba words, which add weight to real words); longer words and
- * single characters are left to FTS5 retrieval. Over csl-dev (in memory) this scored need→offer
- * BM25 nDCG@10 0.830 on the low-overlap slice, against 0.819 with every token and 0.824 for
- * plain character bigrams.
+ * single characters have their own bag (`charBag`). Over csl-dev (in memory, b 0.75, before the
+ * character bag) this scored need→offer BM25 nDCG@10 0.830 on the low-overlap slice, against
+ * 0.819 with every token and 0.824 for plain character bigrams.
  */
 export function termBag(tokens: readonly string[]): TermBag {
   const tf = new Map<string, number>();
@@ -79,16 +79,21 @@ export interface LexicalHit {
 
 const MAX_QUERY_TERMS = 24;
 const BM25_K1 = 1.2;
-const BM25_B = 0.75;
+/**
+ * Full length normalisation in pair scores (FTS5 retrieval keeps its 0.75): a long offer matches
+ * many of a short need's words by chance, and over ../shared/data/eval b = 1 ranked better.
+ */
+const BM25_B = 1;
 /** Terms in more than this share of listings match nearly everything and only cost time. */
 const COMMON_FRACTION = 0.1;
 /** Weight of "how much of the need the offer covers" in the reciprocal lexical score. */
 const NEED_COVERAGE = 0.85;
 /**
  * Share of the word/bigram score in the lexical score; the rest is the character score. Fitted
- * with the semantic weight on ../shared/data/eval (README, "Match quality").
+ * with the semantic weight on ../shared/data/eval (README, "Match quality"): characters alone
+ * are noisy (many abstracts share 化, 学, 性), but they are what a low-overlap pair still shares.
  */
-const WORD_SHARE = 0.63;
+const WORD_SHARE = 0.36;
 
 /**
  * Document frequencies and lengths of one FTS5 table's tokens, for BM25 between two texts (FTS5
@@ -165,7 +170,7 @@ class TokenStats {
     return v;
   }
 
-  /** BM25 of `query` terms against `doc` (k1 1.2, b 0.75). */
+  /** BM25 of `query` terms against `doc` (k1 1.2, b `BM25_B`). */
   bm25(query: TermBag, doc: TermBag): number {
     this.frequencies();
     const avgdl =
@@ -334,7 +339,7 @@ export class LexicalIndex {
     return out;
   }
 
-  /** BM25 of `query` words against `doc` (k1 1.2, b 0.75), with this corpus's statistics. */
+  /** BM25 of `query` words against `doc` (k1 1.2, b `BM25_B`), with this corpus's statistics. */
   bm25(query: TermBag, doc: TermBag): number {
     return this.words.bm25(query, doc);
   }
