@@ -1,5 +1,6 @@
 import { allowedSlots, type B2bInstance, type B2bSchedule } from '../b2b.ts';
 import type { LpResult } from './highs.ts';
+import { lpText } from './lp-text.ts';
 
 /** What a solve returns: the schedule, its breaks, the best lower bound known, and time. */
 export interface SolveResult {
@@ -561,17 +562,13 @@ function zeroBreakLp(md: Model, allowed: number[][]): string {
       if (xs.length > 0 || cover[t]!.length > 0) cons.push(busyRow(p, t, xs, cover[t]!));
     }
   }
-  return [
-    'Minimize',
-    ' obj: 0 y_dummy',
-    'Subject To',
-    ...cons,
-    'Bounds',
-    ' y_dummy = 0',
-    'Binary',
-    ...bins.map((b) => ` ${b}`),
-    'End',
-  ].join('\n');
+  return lpText({
+    sense: 'Minimize',
+    objective: '0 y_dummy',
+    rows: cons,
+    bounds: [' y_dummy = 0'],
+    binaries: bins,
+  });
 }
 
 /**
@@ -607,17 +604,13 @@ function generalLp(md: Model, forbidden: Set<number>[]): { lp: string; offset: n
     }
   }
   commonRows(md, md.allowed, cons, bins);
-  const lp = [
-    'Minimize',
-    `  obj: ${obj.join(' + ') || '0 y_dummy'}`,
-    'Subject To',
-    ...cons,
-    'Bounds',
-    ...obj.map((v) => ` 0 <= ${v} <= 1`),
-    'Binary',
-    ...bins.map((b) => ` ${b}`),
-    'End',
-  ].join('\n');
+  const lp = lpText({
+    sense: 'Minimize',
+    objective: obj.join(' + ') || '0 y_dummy',
+    rows: cons,
+    bounds: obj.map((v) => ` 0 <= ${v} <= 1`),
+    binaries: bins,
+  });
   return { lp, offset };
 }
 

@@ -1,5 +1,6 @@
 import type { FairModel } from './fair.ts';
 import { solveLp } from './highs.ts';
+import { lpText } from './lp-text.ts';
 
 /**
  * Cheap upper bounds on the value of any schedule: (1) every meeting's value split half to each
@@ -81,15 +82,12 @@ export function selectionBound(m: FairModel, budgetMs: number): number {
     if (ys.length > n) rows.push(` f${f}: ${ys.join(' + ')} <= ${n}`);
   }
   const vars = obj.map((o) => o.slice(o.indexOf(' ') + 1));
-  const lp = [
-    'Maximize',
-    ' obj: ' + obj.join(' + '),
-    'Subject To',
-    ...(rows.length > 0 ? rows : [` none: ${vars[0]} <= 1`]),
-    'Bounds',
-    ...vars.map((v) => ` 0 <= ${v} <= 1`),
-    'End',
-  ].join('\n');
+  const lp = lpText({
+    sense: 'Maximize',
+    objective: obj.join(' + '),
+    rows: rows.length > 0 ? rows : [` none: ${vars[0]} <= 1`],
+    bounds: vars.map((v) => ` 0 <= ${v} <= 1`),
+  });
   const sol = solveLp(lp, { time_limit: budgetMs / 1000 });
   if (sol?.Status !== 'Optimal') return cheap;
   return Math.min(cheap, sol.ObjectiveValue + 1e-9);

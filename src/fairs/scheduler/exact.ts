@@ -1,6 +1,7 @@
 import { FairState, mustWeight, type FairModel } from './fair.ts';
 import { selectionBound } from './bound.ts';
 import { solveLp } from './highs.ts';
+import { lpText } from './lp-text.ts';
 
 export interface ExactResult {
   state: FairState;
@@ -73,17 +74,13 @@ export function exactSchedule(m: FairModel, timeMs: number): ExactResult | null 
   if (vars.length === 0) return { state, bound: 0, optimal: true };
   const names = vars.map((_, i) => `x${i}`);
   const model = (objective: string[], r: string[], extraBounds: string[], binary: boolean) =>
-    [
-      'Maximize',
-      ' obj: ' + objective.join(' + '),
-      'Subject To',
-      ...(r.length > 0 ? r : [` none: ${names[0]} <= 1`]),
-      'Bounds',
-      ...names.map((v) => ` 0 <= ${v} <= 1`),
-      ...extraBounds,
-      ...(binary ? ['Binary', ...names.map((v) => ` ${v}`)] : []),
-      'End',
-    ].join('\n');
+    lpText({
+      sense: 'Maximize',
+      objective: objective.join(' + '),
+      rows: r.length > 0 ? r : [` none: ${names[0]} <= 1`],
+      bounds: [...names.map((v) => ` 0 <= ${v} <= 1`), ...extraBounds],
+      binaries: binary ? names : [],
+    });
   const t0 = performance.now();
   const sol = solveLp(
     model(
