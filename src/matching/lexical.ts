@@ -136,6 +136,11 @@ class TokenStats {
     return this.df;
   }
 
+  /** Whether the statistics are in memory (writes must then keep them up to date). */
+  get loaded(): boolean {
+    return this.df !== undefined;
+  }
+
   get count(): number {
     this.frequencies();
     return this.docs;
@@ -297,7 +302,9 @@ export class LexicalIndex {
   remove(id: string): void {
     const row = this.findStmt.get(id) as { id: number } | undefined;
     if (!row) return;
-    const old = this.stored(id);
+    // Old tokens are only needed to keep loaded statistics right: skip the read otherwise (every
+    // upsert removes first, so this is on the ingest path).
+    const old = this.words.loaded || this.chars.loaded ? this.stored(id) : undefined;
     if (old) {
       this.words.update(old.words, -1);
       this.chars.update(old.chars, -1);

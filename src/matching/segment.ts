@@ -39,17 +39,20 @@ export function lexicalTokens(text: string): string[] {
   return out;
 }
 
+/** Every Chinese character of a text (for `match`). */
+const CJK_ALL = new RegExp(CJK.source, 'g');
+
 /** Single-character function words, also dropped from `charTokens`. */
 const STOP_CHARS = new Set([...STOP].filter((w) => w.length === 1 && CJK.test(w)));
 
 /**
  * The Chinese characters of a text, in order, without single-character function words: the
- * units of the character-level score, which still sees that 控制器 and 控制算法 share 控 and 制
- * when no word or bigram is shared.
+ * units of the character-level score, which still sees that 补肾 and 肾虚 share 肾 when no word
+ * or bigram is shared.
  */
 export function charTokens(text: string): string[] {
   const out: string[] = [];
-  for (const c of text.match(/[\u3400-\u9fff]/g) ?? []) if (!STOP_CHARS.has(c)) out.push(c);
+  for (const c of text.match(CJK_ALL) ?? []) if (!STOP_CHARS.has(c)) out.push(c);
   return out;
 }
 
