@@ -220,19 +220,34 @@ export function randomizedSvd(
   const { values, vectors } = symmetricEigen(bbt, k);
   const s = new Float64Array(rank);
   for (let i = 0; i < rank; i++) s[i] = Math.sqrt(Math.max(values[i]!, 0));
-  // U = Q · W[:, :rank]
-  const u = new Float64Array(a.rows * rank);
-  for (let i = 0; i < a.rows; i++) {
-    const qo = i * k;
+  return { u: project(q, a.rows, k, vectors, rank), s, rank };
+}
+
+/**
+ * U = M · W[:, :rank] for M (rows × k) and W (k × k), both row-major; with `scale`, column c of U
+ * is then multiplied by scale[c].
+ */
+function project(
+  m: Float64Array,
+  rows: number,
+  k: number,
+  w: Float64Array,
+  rank: number,
+  scale?: Float64Array,
+): Float64Array {
+  const u = new Float64Array(rows * rank);
+  for (let i = 0; i < rows; i++) {
+    const mo = i * k;
     const uo = i * rank;
     for (let p = 0; p < k; p++) {
-      const qv = q[qo + p]!;
-      if (qv === 0) continue;
+      const mv = m[mo + p]!;
+      if (mv === 0) continue;
       const wo = p * k;
-      for (let c = 0; c < rank; c++) u[uo + c]! += qv * vectors[wo + c]!;
+      for (let c = 0; c < rank; c++) u[uo + c]! += mv * w[wo + c]!;
     }
+    if (scale) for (let c = 0; c < rank; c++) u[uo + c]! *= scale[c]!;
   }
-  return { u, s, rank };
+  return u;
 }
 
 /**
@@ -265,17 +280,5 @@ export function randomizedSvdColumnSketch(
     s[c] = Math.sqrt(Math.max(values[c]!, 0));
     inv[c] = s[c]! > 0 ? 1 / s[c]! : 0;
   }
-  const u = new Float64Array(a.rows * rank);
-  for (let i = 0; i < a.rows; i++) {
-    const bo = i * k;
-    const uo = i * rank;
-    for (let p = 0; p < k; p++) {
-      const bv = b[bo + p]!;
-      if (bv === 0) continue;
-      const wo = p * k;
-      for (let c = 0; c < rank; c++) u[uo + c]! += bv * vectors[wo + c]!;
-    }
-    for (let c = 0; c < rank; c++) u[uo + c]! *= inv[c]!;
-  }
-  return { u, s, rank };
+  return { u: project(b, a.rows, k, vectors, rank, inv), s, rank };
 }
