@@ -152,12 +152,15 @@ async function main(): Promise<void> {
       'keyword-epochs': { type: 'string' },
       // Keep every Nth corpus document: a quick build for checking determinism, not for shipping.
       sample: { type: 'string' },
+      // Vector width (the shipped model's is BUILD_OPTIONS.dim).
+      dim: { type: 'string' },
     },
   });
   const o = structuredClone(BUILD_OPTIONS);
   if (values.epochs !== undefined) o.contrastive.epochs = Number(values.epochs);
   if (values['keyword-epochs'] !== undefined)
     o.keywordPhase.epochs = Number(values['keyword-epochs']);
+  if (values.dim !== undefined) o.dim = Number(values.dim);
   if (values['no-train']) o.contrastive.epochs = o.keywordPhase.epochs = 0;
   const out = resolve(
     values.out ?? (values.random ? 'models/generated/random-static' : 'models/default'),
