@@ -36,7 +36,7 @@ export class EmbeddingStore {
   constructor(private readonly db: Db) {
     // One prepared statement for any number of ids: the ids travel as one JSON array.
     this.vectorsStmt = db.$client.prepare(
-      `SELECT listing_id AS listingId, vector FROM embeddings
+      `SELECT id, listing_id AS listingId, vector FROM embeddings
         WHERE listing_id IN (SELECT value FROM json_each(?)) AND model_id = ?`,
     );
     this.resolveStmt = db.$client.prepare(
@@ -117,13 +117,19 @@ export class EmbeddingStore {
       .run();
   }
 
-  /** Vectors of several listings in one model (lexical-only ranking candidates). */
-  vectors(listingIds: string[], modelId: string): Map<string, Float32Array> {
+  /** Vectors (with their row ids) of several listings in one model, by listing id. */
+  vectors(listingIds: string[], modelId: string): Map<string, StoredVector> {
     const rows = this.vectorsStmt.all(JSON.stringify(listingIds), modelId) as {
+      id: number;
       listingId: string;
       vector: Buffer;
     }[];
-    return new Map(rows.map((r) => [r.listingId, fromBlob(r.vector)]));
+    return new Map(
+      rows.map((r) => [
+        r.listingId,
+        { id: r.id, listingId: r.listingId, vector: fromBlob(r.vector) },
+      ]),
+    );
   }
 
   /**

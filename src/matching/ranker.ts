@@ -23,6 +23,7 @@ import {
   type PartialWeights,
   type RankWeights,
 } from './features.ts';
+import { Hubness } from './hubness.ts';
 import { pairBags, type LexicalIndex, type PairBags } from './lexical.ts';
 import { other, publicView, type MatchItem } from './views.ts';
 import { explain, type Reason } from './reasons.ts';
@@ -60,12 +61,17 @@ interface Query {
   /** Word/bigram and character counts (the lexical feature). */
   bag: PairBags;
   vector: Float32Array;
+  /** Row id of the stored vector (a listing's): keys its cached hubness. */
+  vectorId?: number;
 }
 
 interface Candidate {
   row: SlimListing;
   semantic?: number;
   bm25?: number;
+  vectorId?: number;
+  /** CSLS hubness against the query's side (see hubness.ts). */
+  hub?: number;
 }
 
 /** Over-fetch from each retriever: filters and re-ranking need room to work. */
@@ -78,6 +84,8 @@ const CANDIDATES = 100;
  * suits the offer.
  */
 export class Ranker {
+  private readonly hubness: Hubness;
+
   constructor(
     private readonly deps: {
       store: EmbeddingStore;
@@ -87,7 +95,9 @@ export class Ranker {
       embedder: Embedder;
       weights?: PartialWeights;
     },
-  ) {}
+  ) {
+    this.hubness = new Hubness(deps.index);
+  }
 
   /** Counterparts of a stored listing. */
   forListing(l: ListingRow, req: RankRequest): RankedMatch[] {
@@ -106,7 +116,11 @@ export class Ranker {
     const text = passageText(l);
     const terms = this.deps.lexical.terms([l.id]).get(l.id) ?? [...keyTerms(text)];
     const bag = this.deps.lexical.bags([l.id]).get(l.id) ?? pairBags(text);
-    return this.rank({ listing: l, text, terms, bag, vector: own.vector }, other(l.side), req);
+    return this.rank(
+      { listing: l, text, terms, bag, vector: own.vector, vectorId: own.id },
+      other(l.side),
+      req,
+    );
   }
 
   /** Listings of `side` for a free text (no metadata: text features only). */
@@ -129,7 +143,7 @@ export class Ranker {
       for (const h of hits) {
         const row = rows.get(h.id);
         if (!row) this.deps.index.forget(side, h.id);
-        else cands.set(row.id, { row, semantic: h.score });
+        else cands.set(row.id, { row, semantic: h.score, vectorId: h.id });
       }
     }
     if (mode !== 'dense') {
@@ -144,21 +158,31 @@ export class Ranker {
     }
 
     const pool = [...cands.values()].filter((c) => this.passes(c.row, q.listing, req.filters));
+    // The query's hubness is against the ranked side, each candidate's against the query's.
+    let queryHub: number | undefined;
+    if (mode !== 'lexical') {
+      queryHub =
+        q.vectorId === undefined
+          ? this.hubness.compute(side, q.vector)
+          : this.hubness.of(q.vectorId, side, q.vector);
+      this.fillHubness(pool, other(side));
+    }
     const ids = pool.map((c) => c.row.id);
     const bags = this.deps.lexical.bags(ids);
     const maxBm25 = Math.max(1e-9, ...pool.map((c) => c.bm25 ?? 0));
     const now = Date.now();
     const scored = pool.map((c) => {
-      const components = this.components(q, c, bags.get(c.row.id), now);
+      const components = this.components(q, c, bags.get(c.row.id), queryHub, now);
       const score =
         mode === 'dense'
-          ? components.semantic
+          ? // CSLS / 2: cos − (r(query) + r(candidate)) / 2.
+            components.semantic + components.specificity - 1
           : mode === 'lexical'
             ? (c.bm25 ?? 0) / maxBm25
             : weightedSum(
                 components,
                 weights,
-                mode === 'hybrid' ? ['semantic', 'lexical'] : FEATURES,
+                mode === 'hybrid' ? ['semantic', 'specificity', 'lexical'] : FEATURES,
               );
       return { c, components, score };
     });
@@ -185,7 +209,28 @@ export class Ranker {
     );
     for (const c of need) {
       const u = vecs.get(c.row.id);
-      c.semantic = u ? dot(u, v) : 0;
+      c.semantic = u ? dot(u.vector, v) : 0;
+      if (u) c.vectorId = u.id;
+    }
+  }
+
+  /** Hubness of candidates from the cache, reading the vectors of the rest once. */
+  private fillHubness(cands: Candidate[], against: Side): void {
+    const miss: Candidate[] = [];
+    for (const c of cands) {
+      c.hub = c.vectorId === undefined ? undefined : this.hubness.cached(c.vectorId, against);
+      if (c.hub === undefined) miss.push(c);
+    }
+    if (miss.length === 0) return;
+    const vecs = this.deps.store.vectors(
+      miss.map((c) => c.row.id),
+      this.deps.embedder.model.id,
+    );
+    for (const c of miss) {
+      const u = vecs.get(c.row.id);
+      if (!u) continue;
+      c.vectorId = u.id;
+      c.hub = this.hubness.of(u.id, against, u.vector);
     }
   }
 
@@ -212,6 +257,7 @@ export class Ranker {
     q: Query,
     c: Candidate,
     bag: PairBags | undefined,
+    queryHub: number | undefined,
     now: number,
   ): Record<Feature, number> {
     const a: PairSide | undefined = q.listing;
@@ -223,9 +269,15 @@ export class Ranker {
         : this.deps.lexical.reciprocal(bag, q.bag)
       : 0;
     const semantic = Math.max(0, c.semantic ?? 0);
+    // Unknown (lexical mode, or a candidate without a vector yet): neutral.
+    const specificity =
+      queryHub === undefined || c.hub === undefined
+        ? 0.5
+        : Math.min(1, Math.max(0, 1 - (queryHub + c.hub) / 2));
     if (!a) {
       return {
         semantic,
+        specificity,
         lexical,
         keywords: 0.5,
         industry: 0.5,
@@ -238,6 +290,7 @@ export class Ranker {
     }
     return {
       semantic,
+      specificity,
       lexical,
       keywords: keywordScore(a, b).score,
       industry: industryScore(a, b),

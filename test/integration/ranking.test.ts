@@ -168,11 +168,16 @@ describe('ranking', () => {
     )!;
     expect(fromOffer.score).toBeCloseTo(fromNeed.score, 5);
     expect(fromOffer.components).toEqual(fromNeed.components);
+    // Specificity reads both listings' hubness (each against the other's side): computed, not
+    // the neutral value of a pair without vectors.
+    expect(fromNeed.components.specificity).toBeGreaterThan(0);
+    expect(fromNeed.components.specificity).toBeLessThan(1);
+    expect(fromNeed.components.specificity).not.toBe(0.5);
   });
 
   it('takes weights per request, and rejects unknown features', async () => {
     const regionOnly = await matches(
-      `/v1/needs/${ids.need}/matches?limit=50&weights=semantic=0,lexical=0,keywords=0,industry=0,region=1,maturity=0,budget=0,cooperation=0,freshness=0`,
+      `/v1/needs/${ids.need}/matches?limit=50&weights=semantic=0,specificity=0,lexical=0,keywords=0,industry=0,region=1,maturity=0,budget=0,cooperation=0,freshness=0`,
     );
     expect(regionOnly[0]!.id).toBe(ids.sameDistrict);
     expect(regionOnly[0]!.score).toBe(1);
