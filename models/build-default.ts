@@ -152,8 +152,9 @@ async function main(): Promise<void> {
       'keyword-epochs': { type: 'string' },
       // Keep every Nth corpus document: a quick build for checking determinism, not for shipping.
       sample: { type: 'string' },
-      // Vector width (the shipped model's is BUILD_OPTIONS.dim).
+      // Vector width and seed (the shipped model's are BUILD_OPTIONS.dim and .seed).
       dim: { type: 'string' },
+      seed: { type: 'string' },
     },
   });
   const o = structuredClone(BUILD_OPTIONS);
@@ -161,6 +162,7 @@ async function main(): Promise<void> {
   if (values['keyword-epochs'] !== undefined)
     o.keywordPhase.epochs = Number(values['keyword-epochs']);
   if (values.dim !== undefined) o.dim = Number(values.dim);
+  if (values.seed !== undefined) o.seed = Number(values.seed);
   if (values['no-train']) o.contrastive.epochs = o.keywordPhase.epochs = 0;
   const out = resolve(
     values.out ?? (values.random ? 'models/generated/random-static' : 'models/default'),
