@@ -70,6 +70,8 @@ interface Candidate {
   semantic?: number;
   bm25?: number;
   vectorId?: number;
+  /** Read for lexical-only candidates (their cosine); kNN hits come without one. */
+  vector?: Float32Array;
   /** CSLS hubness against the query's side (see hubness.ts). */
   hub?: number;
 }
@@ -210,23 +212,32 @@ export class Ranker {
     for (const c of need) {
       const u = vecs.get(c.row.id);
       c.semantic = u ? dot(u.vector, v) : 0;
-      if (u) c.vectorId = u.id;
+      if (u) {
+        c.vectorId = u.id;
+        c.vector = u.vector;
+      }
     }
   }
 
-  /** Hubness of candidates from the cache, reading the vectors of the rest once. */
+  /**
+   * Hubness of candidates from the cache; the rest from the vectors already read (lexical-only
+   * candidates) or, for kNN hits, read here once.
+   */
   private fillHubness(cands: Candidate[], against: Side): void {
-    const miss: Candidate[] = [];
+    const unread: Candidate[] = [];
     for (const c of cands) {
       c.hub = c.vectorId === undefined ? undefined : this.hubness.cached(c.vectorId, against);
-      if (c.hub === undefined) miss.push(c);
+      if (c.hub !== undefined) continue;
+      if (c.vector && c.vectorId !== undefined) {
+        c.hub = this.hubness.of(c.vectorId, against, c.vector);
+      } else unread.push(c);
     }
-    if (miss.length === 0) return;
+    if (unread.length === 0) return;
     const vecs = this.deps.store.vectors(
-      miss.map((c) => c.row.id),
+      unread.map((c) => c.row.id),
       this.deps.embedder.model.id,
     );
-    for (const c of miss) {
+    for (const c of unread) {
       const u = vecs.get(c.row.id);
       if (!u) continue;
       c.vectorId = u.id;
