@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -69,6 +69,8 @@ export default async function ingestBench(argv: string[]): Promise<void> {
   const log = createLogger(config.LOG_LEVEL, 'bench');
   const rt = await createRuntime(config, log, { withIndex: true, runWorker: true });
   const app = await buildApp(rt);
+  // The key the first start wrote, as a user reads it.
+  const adminKey = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -81,7 +83,7 @@ export default async function ingestBench(argv: string[]): Promise<void> {
       .map((l, j) => ({ ...l, source: 'bench', externalId: String(i + j) }));
     const res = await fetch(`http://127.0.0.1:${port}/v1/offers/bulk`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
       body: JSON.stringify({ items }),
     });
     if (res.status !== 202)

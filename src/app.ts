@@ -1,6 +1,8 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { installAuth, SECURITY_SCHEME } from './auth/plugin.ts';
+import { authRoutes } from './auth/routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { installValidators } from './http/validation.ts';
 import { fairRoutes } from './fairs/routes.ts';
@@ -26,6 +28,7 @@ export async function buildApp(rt: Runtime): Promise<FastifyInstance> {
   // JSON only: a text body is refused with 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain');
   installErrorHandler(app);
+  installAuth(app, rt.keys);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -33,10 +36,20 @@ export async function buildApp(rt: Runtime): Promise<FastifyInstance> {
         description: 'Needs (技术需求) and offerings (科技成果): ingest, embedding, matches.',
         version: '0.1.0',
       },
+      components: {
+        securitySchemes: {
+          [SECURITY_SCHEME]: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'an API key: `Authorization: Bearer KEY` (see POST /v1/api-keys)',
+          },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   healthRoutes(app, rt);
+  authRoutes(app, rt);
   listingRoutes(app, rt);
   matchRoutes(app, rt);
   organisationRoutes(app, rt);

@@ -68,6 +68,11 @@ export const ConfigSchema = Type.Object({
   /** Listings of an HNSW run also searched exactly, for its recall@10 (0: no check). */
   REMATCH_RECALL_SAMPLE: Type.Integer({ minimum: 0, maximum: 100_000, default: 200 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  /**
+   * Accepted as an admin API key (deployments that inject secrets). Unset: the first start
+   * creates an admin key and writes it to DATA_DIR/admin.key.
+   */
+  ADMIN_API_KEY: Type.Optional(Type.String({ minLength: 24, maxLength: 100 })),
   /** Ranking weights as JSON, e.g. {"semantic":0.5,"lexical":0.4}; unnamed features keep defaults. */
   RANK_WEIGHTS: Type.Optional(Type.String()),
 });

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
+import { bootstrapAdmin } from './auth/bootstrap.ts';
+import { KeyRepo } from './auth/keys.ts';
 import { hnswParams, type Config } from './config.ts';
 import { openDb, type Db } from './db/client.ts';
 import { readActiveModel, SwitchableEmbedder } from './embedding/active-model.ts';
@@ -27,6 +29,7 @@ export interface Runtime {
   log: Logger;
   db: Db;
   repo: ListingRepo;
+  keys: KeyRepo;
   store: EmbeddingStore;
   queue: JobQueue;
   /** Always the active model's embedder (it follows a model switch). */
@@ -90,6 +93,12 @@ export async function createRuntime(
     if (lexical.rebuildIfStale(() => repo.iterateAll(), repo.count()))
       log.info('lexical index rebuilt');
     const store = new EmbeddingStore(db);
+    const keys = new KeyRepo(db, config.ADMIN_API_KEY);
+    bootstrapAdmin(
+      keys,
+      { dataDir: config.dataDir, envKeySet: config.ADMIN_API_KEY !== undefined },
+      log,
+    );
     const loadEmbedder = (m: ModelInfo) =>
       TransformersEmbedder.load(m, {
         batchSize: config.EMBED_BATCH_SIZE,
@@ -256,6 +265,7 @@ export async function createRuntime(
       log,
       db,
       repo,
+      keys,
       store,
       queue,
       embedder,

@@ -263,6 +263,28 @@ export const fairRuns = sqliteTable('fair_runs', {
   publishedAt: integer('published_at', { mode: 'timestamp_ms' }),
 });
 
+/**
+ * API keys. Only the SHA-256 of a key is stored (keys are 256 random bits); `shown` keeps its
+ * first characters so people can tell keys apart. An enterprise key acts for one organisation.
+ */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ['admin', 'organiser', 'analyst', 'enterprise'] }).notNull(),
+    organisationId: text('organisation_id').references(() => organisations.id),
+    hash: text('hash').notNull(),
+    shown: text('shown').notNull(),
+    /** The key that created this one (null: bootstrap or CLI). */
+    createdBy: text('created_by'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [uniqueIndex('api_keys_hash').on(t.hash)],
+);
+
 /** Service-wide settings that analysts change at run time (the active model). */
 export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
@@ -279,3 +301,4 @@ export type FairRow = typeof fairs.$inferSelect;
 export type FairParticipantRow = typeof fairParticipants.$inferSelect;
 export type FairPairRow = typeof fairPairs.$inferSelect;
 export type FairRunRow = typeof fairRuns.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;

@@ -139,6 +139,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   };
 
   r.post('/v1/fairs', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary: 'Create a fair: sessions (date, start, slots), slot length, tables',
@@ -149,11 +150,13 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.get('/v1/fairs/:id', {
+    config: { access: ['organiser'] },
     schema: { tags, params: FairParams, response: { 200: Fair, ...errorResponses } },
     handler: (req) => fairView(svc.fair(req.params.id)),
   });
 
   r.post('/v1/fairs/:id/participants', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary: 'Register an organisation: listings, availability per slot, cap, fixed table',
@@ -168,6 +171,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.get('/v1/fairs/:id/participants', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       params: FairParams,
@@ -177,6 +181,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.post('/v1/fairs/:id/participants/:pid/cancel', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary: 'Cancel a participant (re-plan to apply it to a published schedule)',
@@ -187,6 +192,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.post('/v1/fairs/:id/shortlists', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary: "Rank every participant's listings and keep the best counterparts in the fair",
@@ -208,6 +214,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.get('/v1/fairs/:id/participants/:pid/shortlist', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary: "A participant's counterparts, best first, with reasons, decisions and preferences",
@@ -261,6 +268,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.get('/v1/fairs/:id/pairs', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary: 'Every pair: shortlist, organiser and preference pairs with their values',
@@ -271,6 +279,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.post('/v1/fairs/:id/pairs', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary: 'Organiser: approve, reject or add a pair',
@@ -283,6 +292,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.put('/v1/fairs/:id/participants/:pid/preferences', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary: "A participant's preferences: must, want, no (a hard veto) or none",
@@ -296,6 +306,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.post('/v1/fairs/:id/schedule', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary: 'Schedule the fair in a worker thread; 202 with the run (poll it)',
@@ -310,6 +321,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.post('/v1/fairs/:id/replan', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary:
@@ -325,6 +337,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.get('/v1/fairs/:id/runs', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       params: FairParams,
@@ -337,6 +350,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.get('/v1/fairs/:id/runs/:run', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary: 'A run: status, then meetings, value, idle gaps, bound, gap (and diff for re-plans)',
@@ -347,6 +361,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.get('/v1/fairs/:id/runs/:run/unscheduled', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary: 'Diagnostics: why each pair of the run has no meeting',
@@ -377,6 +392,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.post('/v1/fairs/:id/runs/:run/publish', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary: "Publish a finished run as the fair's schedule",
@@ -390,6 +406,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.post('/v1/fairs/:id/meetings/cancel', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary: 'Cancel a published meeting (re-plan to fill its place)',
@@ -401,6 +418,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.get('/v1/fairs/:id/meetings', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary: 'The published meetings: JSON, CSV or XLSX (formula-like cells escaped)',
@@ -448,6 +466,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   };
 
   r.get('/v1/fairs/:id/participants/:pid/agenda.ics', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary: "A participant's published agenda as iCalendar",
@@ -464,6 +483,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.get('/v1/fairs/:id/participants/:pid/agenda.html', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary: "A participant's published agenda as a printable page",
@@ -479,6 +499,7 @@ export function fairRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.get('/v1/fairs/:id/tables/:table/sheet.html', {
+    config: { access: ['organiser'] },
     schema: {
       tags,
       summary: "One table's meetings as a printable sheet",

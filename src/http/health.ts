@@ -6,31 +6,38 @@ import { dbAlive, type Runtime } from '../runtime.ts';
 export function healthRoutes(app: FastifyInstance, rt: Runtime): void {
   app.get(
     '/healthz',
-    { schema: { tags: ['ops'], response: { 200: Type.Object({ ok: Type.Boolean() }) } } },
+    {
+      config: { access: 'public' },
+      schema: { tags: ['ops'], response: { 200: Type.Object({ ok: Type.Boolean() }) } },
+    },
     () => ({
       ok: true,
     }),
   );
 
-  app.get('/readyz', { schema: { tags: ['ops'] } }, async (_req, reply) => {
-    const database = dbAlive(rt.db);
-    const queue = await rt.queue.ping();
-    const index = rt.index?.status();
-    const indexInSync = index ? index.need.inSync && index.offer.inSync : false;
-    const ready = database && queue && indexInSync;
-    return reply.status(ready ? 200 : 503).send({
-      ready,
-      checks: {
-        database,
-        queue: {
-          ok: queue,
-          transport: rt.queue.mode,
-          ...(await rt.queue.counts().catch(() => ({}))),
+  app.get(
+    '/readyz',
+    { config: { access: 'public' }, schema: { tags: ['ops'] } },
+    async (_req, reply) => {
+      const database = dbAlive(rt.db);
+      const queue = await rt.queue.ping();
+      const index = rt.index?.status();
+      const indexInSync = index ? index.need.inSync && index.offer.inSync : false;
+      const ready = database && queue && indexInSync;
+      return reply.status(ready ? 200 : 503).send({
+        ready,
+        checks: {
+          database,
+          queue: {
+            ok: queue,
+            transport: rt.queue.mode,
+            ...(await rt.queue.counts().catch(() => ({}))),
+          },
+          model: { ok: true, id: rt.embedder.model.id, dimension: rt.embedder.model.dimension },
+          index: { ok: indexInSync, ...index },
+          listings: rt.repo.countByStatus(),
         },
-        model: { ok: true, id: rt.embedder.model.id, dimension: rt.embedder.model.dimension },
-        index: { ok: indexInSync, ...index },
-        listings: rt.repo.countByStatus(),
-      },
-    });
-  });
+      });
+    },
+  );
 }

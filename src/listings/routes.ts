@@ -45,6 +45,7 @@ export function listingRoutes(app: FastifyInstance, rt: Runtime): void {
     const tags = [PATHS[side]];
 
     r.post(base, {
+      config: { access: ['organiser', 'enterprise'] },
       schema: {
         tags,
         summary: `Create a ${side}; it is embedded in the background`,
@@ -58,6 +59,7 @@ export function listingRoutes(app: FastifyInstance, rt: Runtime): void {
     });
 
     r.post(`${base}/bulk`, {
+      config: { access: ['organiser', 'enterprise'] },
       schema: {
         tags,
         summary: `Create or update up to ${rt.config.BULK_MAX_ITEMS} ${PATHS[side]}; idempotent by source+externalId`,
@@ -96,6 +98,7 @@ export function listingRoutes(app: FastifyInstance, rt: Runtime): void {
     });
 
     r.get(base, {
+      config: { access: ['organiser', 'analyst', 'enterprise'] },
       schema: {
         tags,
         summary: `List ${PATHS[side]}, oldest first, with cursor pagination`,
@@ -139,6 +142,7 @@ export function listingRoutes(app: FastifyInstance, rt: Runtime): void {
     });
 
     r.get(`${base}/:id`, {
+      config: { access: ['organiser', 'analyst', 'enterprise'] },
       schema: {
         tags,
         summary: `Read one ${side}`,
@@ -149,6 +153,7 @@ export function listingRoutes(app: FastifyInstance, rt: Runtime): void {
     });
 
     r.patch(`${base}/:id`, {
+      config: { access: ['organiser', 'enterprise'] },
       schema: {
         tags,
         summary: `Change a ${side}; a changed text is embedded again`,
@@ -160,6 +165,7 @@ export function listingRoutes(app: FastifyInstance, rt: Runtime): void {
     });
 
     r.delete(`${base}/:id`, {
+      config: { access: ['organiser', 'enterprise'] },
       schema: {
         tags,
         summary: `Delete a ${side}`,

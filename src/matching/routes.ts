@@ -73,6 +73,7 @@ export function matchRoutes(app: FastifyInstance, rt: Runtime): void {
     ['offer', 'offers'],
   ] as const) {
     r.get(`/v1/${path}/:id/matches`, {
+      config: { access: ['organiser', 'analyst', 'enterprise'] },
       schema: {
         tags: ['matching'],
         summary: `Best-matching ${side === 'need' ? 'offers' : 'needs'} for this ${side}, with component scores and reasons`,
@@ -123,6 +124,7 @@ export function matchRoutes(app: FastifyInstance, rt: Runtime): void {
   }
 
   r.post('/v1/match', {
+    config: { access: ['organiser', 'analyst', 'enterprise'] },
     schema: {
       tags: ['matching'],
       summary: 'Listings of one side that best match a free text',

@@ -36,6 +36,7 @@ function view(r: OrganisationRow) {
 export function organisationRoutes(app: FastifyInstance, rt: Runtime): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.post('/v1/organisations', {
+    config: { access: ['organiser'] },
     schema: {
       tags: ['organisations'],
       summary: 'Register an enterprise, university or institute',
@@ -65,6 +66,7 @@ export function organisationRoutes(app: FastifyInstance, rt: Runtime): void {
     },
   });
   r.get('/v1/organisations/:id', {
+    config: { access: ['organiser', 'analyst', 'enterprise'] },
     schema: {
       tags: ['organisations'],
       params: IdParams,

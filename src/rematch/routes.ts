@@ -59,6 +59,7 @@ export function runRoutes(app: FastifyInstance, rt: Runtime): void {
   const tags = ['runs'];
 
   r.post('/v1/runs', {
+    config: { access: ['analyst'] },
     schema: {
       tags,
       summary: 'Start a batch rematch of one side against the other',
@@ -72,6 +73,7 @@ export function runRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.get('/v1/runs', {
+    config: { access: ['analyst', 'organiser'] },
     schema: {
       tags,
       summary: 'Match runs, newest first',
@@ -104,6 +106,7 @@ export function runRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.get('/v1/runs/:id', {
+    config: { access: ['analyst', 'organiser'] },
     schema: {
       tags,
       summary: 'A run with its progress (done/total, rate, ETA) and stats',
@@ -114,6 +117,7 @@ export function runRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.post('/v1/runs/:id/cancel', {
+    config: { access: ['analyst'] },
     schema: {
       tags,
       summary: 'Cancel a running run (chunks not yet stored are skipped)',
@@ -124,6 +128,7 @@ export function runRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.get('/v1/runs/:id/pairs', {
+    config: { access: ['analyst', 'organiser'] },
     schema: {
       tags,
       summary:
@@ -170,6 +175,7 @@ export function runRoutes(app: FastifyInstance, rt: Runtime): void {
   });
 
   r.get('/v1/runs/:a/diff/:b', {
+    config: { access: ['analyst', 'organiser'] },
     schema: {
       tags,
       summary: 'Pairs new in run b, dropped from run a, and moved (rank changed)',

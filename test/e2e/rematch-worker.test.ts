@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testEnv, waitFor } from '../helpers/env.ts';
-import { listeningPort, startProcess, stop, type Proc } from '../helpers/processes.ts';
+import {
+  listeningPort,
+  readAdminKey,
+  startProcess,
+  stop,
+  type Proc,
+} from '../helpers/processes.ts';
 
 // The real thing: the API server and separate worker processes, BullMQ on the real Redis (own
 // key prefix), SQLite shared through WAL, the tiny generated model, HTTP over a socket. A worker
@@ -32,6 +38,7 @@ describe('a match run survives kill -9 of its worker', () => {
   it('completes with exactly the pairs of an uninterrupted run', { timeout: 300_000 }, async () => {
     const server = start('src/server.ts');
     const port = await waitFor(() => listeningPort(server), 60_000, 'server listening');
+    const adminKey = readAdminKey(t.dataDir);
     const call = async <T>(
       method: string,
       path: string,
@@ -39,7 +46,10 @@ describe('a match run survives kill -9 of its worker', () => {
     ): Promise<{ status: number; body: T }> => {
       const res = await fetch(`http://127.0.0.1:${port}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${adminKey}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       return { status: res.status, body: (await res.json()) as T };

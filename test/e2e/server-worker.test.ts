@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SAMPLE, testEnv, waitFor } from '../helpers/env.ts';
-import { listeningPort, startProcess, stop, type Proc } from '../helpers/processes.ts';
+import {
+  listeningPort,
+  readAdminKey,
+  startProcess,
+  stop,
+  type Proc,
+} from '../helpers/processes.ts';
 
 // The real thing: the API server and a separate worker process, BullMQ on the real Redis
 // (own key prefix), SQLite shared through WAL, the tiny generated model, HTTP over a socket.
@@ -33,6 +39,7 @@ describe('server + separate worker over BullMQ', () => {
     async () => {
       const server = start('src/server.ts');
       const port = await waitFor(() => listeningPort(server), 60_000, 'server listening');
+      const adminKey = readAdminKey(t.dataDir);
       const base = `http://127.0.0.1:${port}`;
       const call = async <T>(
         method: string,
@@ -41,7 +48,10 @@ describe('server + separate worker over BullMQ', () => {
       ): Promise<{ status: number; body: T }> => {
         const res = await fetch(base + path, {
           method,
-          headers: body === undefined ? {} : { 'content-type': 'application/json' },
+          headers: {
+            authorization: `Bearer ${adminKey}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
           body: body === undefined ? undefined : JSON.stringify(body),
         });
         return { status: res.status, body: (await res.json()) as T };

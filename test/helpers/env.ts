@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
@@ -34,11 +34,32 @@ export function testEnv(overrides: Record<string, string> = {}): {
   return { env, dataDir, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
 }
 
+export type Inject = (opts: InjectOptions | string) => Promise<LightMyRequestResponse>;
+
 export interface TestService {
   config: Config;
   rt: Runtime;
   app: FastifyInstance;
+  /** The admin key the first start wrote to DATA_DIR/admin.key, as a new user finds it. */
+  adminKey: string;
+  /** `app.inject` with the admin key: tests that are not about access act as an admin. */
+  inject: Inject;
+  /** `app.inject` with another key. */
+  as(key: string): Inject;
+  /** A new key of a role, made through `POST /v1/api-keys` by the admin, as a user would. */
+  key(
+    role: 'admin' | 'organiser' | 'analyst' | 'enterprise',
+    organisationId?: string,
+  ): Promise<string>;
   close(): Promise<void>;
+}
+
+/** `app.inject` that sends `Authorization: Bearer key`. */
+export function injectAs(app: FastifyInstance, key: string): Inject {
+  return (opts) => {
+    const o: InjectOptions = typeof opts === 'string' ? { url: opts } : opts;
+    return app.inject({ ...o, headers: { ...o.headers, authorization: `Bearer ${key}` } });
+  };
 }
 
 /** A runtime and app in this process, as `npm start` builds them. */
@@ -52,10 +73,25 @@ export async function startService(
   const app = await buildApp(rt);
   await app.ready();
   await rt.sweepPending();
+  const adminKey =
+    config.ADMIN_API_KEY ?? readFileSync(join(config.dataDir, 'admin.key'), 'utf8').trim();
+  const inject = injectAs(app, adminKey);
   return {
     config,
     rt,
     app,
+    adminKey,
+    inject,
+    as: (key) => injectAs(app, key),
+    key: async (role, organisationId) => {
+      const res = await inject({
+        method: 'POST',
+        url: '/v1/api-keys',
+        payload: { role, name: `test ${role}`, ...(organisationId ? { organisationId } : {}) },
+      });
+      if (res.statusCode !== 201) throw new Error(`key creation failed: ${res.body}`);
+      return res.json<{ key: string }>().key;
+    },
     close: async () => {
       await app.close();
       await rt.close();

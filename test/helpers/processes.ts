@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { repoRoot } from '../../src/util/shared-data.ts';
 
 /** A service process started as `npm start` / `npm run worker` would, with its log lines kept. */
@@ -42,4 +43,9 @@ export async function stop(p: Proc, signal: NodeJS.Signals = 'SIGTERM'): Promise
   if (p.child.exitCode !== null || p.child.signalCode !== null) return p.child.exitCode;
   p.child.kill(signal);
   return p.exited;
+}
+
+/** The admin key a server wrote at its first start (it listens only after writing it). */
+export function readAdminKey(dataDir: string): string {
+  return readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
 }

@@ -16,8 +16,8 @@ describe('listings API with the in-process transport', () => {
   });
 
   const post = (url: string, body: unknown) =>
-    s.app.inject({ method: 'POST', url, payload: body as object });
-  const get = (url: string) => s.app.inject({ method: 'GET', url });
+    s.inject({ method: 'POST', url, payload: body as object });
+  const get = (url: string) => s.inject({ method: 'GET', url });
   const ready = async (side: 'needs' | 'offers', id: string) =>
     waitFor(
       async () =>
@@ -91,7 +91,7 @@ describe('listings API with the in-process transport', () => {
       }>().items;
     await waitFor(async () => (await top()).some((i) => i.id === offer));
     // Rewrite the offer: until it is embedded again it must not be found for its old text.
-    const patched = await s.app.inject({
+    const patched = await s.inject({
       method: 'PATCH',
       url: `/v1/offers/${offer}`,
       payload: { title: '全新标题', description: '内容已经完全改写为另一项技术：生物发酵工艺。' },
@@ -100,7 +100,7 @@ describe('listings API with the in-process transport', () => {
     const afterPatch = await top();
     for (const i of afterPatch) if (i.id === offer) expect(i.title).toBe('全新标题');
     await ready('offers', offer);
-    const del = await s.app.inject({ method: 'DELETE', url: `/v1/offers/${offer}` });
+    const del = await s.inject({ method: 'DELETE', url: `/v1/offers/${offer}` });
     expect(del.statusCode).toBe(204);
     expect((await top()).map((i) => i.id)).not.toContain(offer);
     expect((await get(`/v1/offers/${offer}`)).statusCode).toBe(404);
@@ -181,7 +181,7 @@ describe('listings API with the in-process transport', () => {
       [
         'malformed JSON',
         () =>
-          s.app.inject({
+          s.inject({
             method: 'POST',
             url: '/v1/needs',
             headers: { 'content-type': 'application/json' },
@@ -263,7 +263,7 @@ describe('listings API with the in-process transport', () => {
       [
         'empty PATCH',
         () =>
-          s.app.inject({
+          s.inject({
             method: 'PATCH',
             url: '/v1/needs/0190a0a0-0000-7000-8000-000000000000',
             payload: {},
@@ -274,7 +274,7 @@ describe('listings API with the in-process transport', () => {
       [
         'wrong content type',
         () =>
-          s.app.inject({
+          s.inject({
             method: 'POST',
             url: '/v1/needs',
             headers: { 'content-type': 'text/plain' },

@@ -26,7 +26,7 @@ describe('a permanent embedding failure', () => {
       },
       'rematch-chunk': () => Promise.resolve(),
     });
-    const res = await s.app.inject({ method: 'POST', url: '/v1/offers', payload: SAMPLE.water });
+    const res = await s.inject({ method: 'POST', url: '/v1/offers', payload: SAMPLE.water });
     const id = res.json<{ id: string }>().id;
     const row = await waitFor(() => {
       const r = s.rt.repo.get(id);
@@ -34,7 +34,7 @@ describe('a permanent embedding failure', () => {
     });
     expect(calls).toBe(3);
     expect(row.embeddingError).toContain('onnxruntime exploded');
-    const api = (await s.app.inject({ url: `/v1/offers/${id}` })).json<{
+    const api = (await s.inject({ url: `/v1/offers/${id}` })).json<{
       embeddingStatus: string;
       embeddingError: string;
     }>();

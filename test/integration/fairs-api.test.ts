@@ -14,10 +14,10 @@ describe('fair API', () => {
   let s: TestService;
 
   const post = (url: string, body: unknown) =>
-    s.app.inject({ method: 'POST', url, payload: body as object });
+    s.inject({ method: 'POST', url, payload: body as object });
   const put = (url: string, body: unknown) =>
-    s.app.inject({ method: 'PUT', url, payload: body as object });
-  const get = (url: string) => s.app.inject({ method: 'GET', url });
+    s.inject({ method: 'PUT', url, payload: body as object });
+  const get = (url: string) => s.inject({ method: 'GET', url });
 
   type Party = { participantId: string; name: string };
   type MeetingJson = {

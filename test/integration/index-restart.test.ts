@@ -29,12 +29,12 @@ describe('vector index across restarts', () => {
       externalId: String(i),
     });
     const a = await startService(t.env);
-    const offers = await a.app.inject({
+    const offers = await a.inject({
       method: 'POST',
       url: '/v1/offers/bulk',
       payload: { items: Array.from({ length: 120 }, (_, i) => mk(i)) },
     });
-    const needs = await a.app.inject({
+    const needs = await a.inject({
       method: 'POST',
       url: '/v1/needs/bulk',
       payload: { items: Array.from({ length: 20 }, (_, i) => mk(i + 500)) },
@@ -46,7 +46,7 @@ describe('vector index across restarts', () => {
     const top = async (s: typeof a) =>
       Promise.all(
         needIds.map(async (id) =>
-          (await s.app.inject({ url: `/v1/needs/${id}/matches?limit=10` }))
+          (await s.inject({ url: `/v1/needs/${id}/matches?limit=10` }))
             .json<{ items: { id: string }[] }>()
             .items.map((i) => i.id),
         ),

@@ -19,12 +19,12 @@ describe('ranking', () => {
   let orgA = '';
 
   const post = async (url: string, body: object) => {
-    const res = await s.app.inject({ method: 'POST', url, payload: body });
+    const res = await s.inject({ method: 'POST', url, payload: body });
     expect(res.statusCode, res.body).toBeLessThan(300);
     return res.json<{ id: string }>().id;
   };
   const matches = async (url: string) => {
-    const res = await s.app.inject({ url });
+    const res = await s.inject({ url });
     expect(res.statusCode, res.body).toBe(200);
     return res.json<{ items: Match[] }>().items;
   };
@@ -146,7 +146,7 @@ describe('ranking', () => {
   });
 
   it('never shows a confidential description, nor its words in reasons', async () => {
-    const res = await s.app.inject({
+    const res = await s.inject({
       method: 'POST',
       url: '/v1/match',
       payload: { text: '钛合金秘方 锂电池 储能', side: 'offer', limit: 50 },
@@ -181,7 +181,7 @@ describe('ranking', () => {
     );
     expect(regionOnly[0]!.id).toBe(ids.sameDistrict);
     expect(regionOnly[0]!.score).toBe(1);
-    const bad = await s.app.inject({ url: `/v1/needs/${ids.need}/matches?weights=charisma=1` });
+    const bad = await s.inject({ url: `/v1/needs/${ids.need}/matches?weights=charisma=1` });
     expect(bad.statusCode).toBe(400);
     expect(bad.json<{ code: string }>().code).toBe('validation_failed');
   });

@@ -41,12 +41,12 @@ describe('a model change with matchmaker reembed', () => {
         source: 't',
         externalId: `${side}${i}`,
       }));
-    await s.app.inject({
+    await s.inject({
       method: 'POST',
       url: '/v1/needs/bulk',
       payload: { items: items('need') },
     });
-    await s.app.inject({
+    await s.inject({
       method: 'POST',
       url: '/v1/offers/bulk',
       payload: { items: items('offer') },
@@ -62,9 +62,9 @@ describe('a model change with matchmaker reembed', () => {
     const oldId = s.rt.embedder.model.id;
     const newId = (await readModelInfo(modelB)).id;
     expect(newId).not.toBe(oldId);
-    const oldRun = (
-      await s.app.inject({ method: 'POST', url: '/v1/runs', payload: { k: 5 } })
-    ).json<{ id: number }>().id;
+    const oldRun = (await s.inject({ method: 'POST', url: '/v1/runs', payload: { k: 5 } })).json<{
+      id: number;
+    }>().id;
 
     const r = await matchmaker(['reembed', '--model', modelB], t.env);
     expect(r.code, r.err).toBe(0);
@@ -76,16 +76,16 @@ describe('a model change with matchmaker reembed', () => {
     // The API switches by itself, then serves from the new model's index.
     await waitFor(() => s.rt.embedder.model.id === newId, 10_000, 'switch');
     const need = s.rt.repo.list({ side: 'need', limit: 1 })[0]!;
-    const m = await s.app.inject({ url: `/v1/needs/${need.id}/matches?limit=3` });
+    const m = await s.inject({ url: `/v1/needs/${need.id}/matches?limit=3` });
     expect(m.statusCode).toBe(200);
-    const ready = (await s.app.inject({ url: '/readyz' })).json<{
+    const ready = (await s.inject({ url: '/readyz' })).json<{
       checks: { model: { id: string } };
     }>();
     expect(ready.checks.model.id).toBe(newId);
 
     // A listing created after the switch is embedded with the new model.
     const late = (
-      await s.app.inject({
+      await s.inject({
         method: 'POST',
         url: '/v1/offers',
         payload: { title: '新成果', description: '切换模型之后提交的成果' },
@@ -99,9 +99,10 @@ describe('a model change with matchmaker reembed', () => {
     expect(s.rt.store.get(late, oldId)).toBeUndefined();
 
     // Runs on either model: the default is the active one, --model picks another.
-    const newRun = (
-      await s.app.inject({ method: 'POST', url: '/v1/runs', payload: { k: 5 } })
-    ).json<{ id: number; modelId: string }>();
+    const newRun = (await s.inject({ method: 'POST', url: '/v1/runs', payload: { k: 5 } })).json<{
+      id: number;
+      modelId: string;
+    }>();
     expect(newRun.modelId).toBe(newId);
     const cli = await matchmaker(['rematch', '--k', '5', '--model', oldId], {
       ...t.env,
@@ -113,7 +114,7 @@ describe('a model change with matchmaker reembed', () => {
     const runs = await Promise.all(
       [oldRun, newRun.id, cliRun.run].map((id) =>
         waitFor(async () => {
-          const x = (await s.app.inject({ url: `/v1/runs/${id}` })).json<{
+          const x = (await s.inject({ url: `/v1/runs/${id}` })).json<{
             status: string;
             modelId: string;
           }>();
@@ -125,7 +126,7 @@ describe('a model change with matchmaker reembed', () => {
     // The old model's runs before and after the switch agree (the late offer has no old vector);
     // the new model ranks differently.
     const diff = async (a: number, b: number) =>
-      (await s.app.inject({ url: `/v1/runs/${a}/diff/${b}` })).json<{
+      (await s.inject({ url: `/v1/runs/${a}/diff/${b}` })).json<{
         summary: Record<string, number>;
       }>().summary;
     expect(await diff(oldRun, cliRun.run)).toEqual({

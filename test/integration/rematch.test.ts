@@ -13,8 +13,8 @@ describe('match runs', () => {
   const topics = ['电池', '废水', '视觉', '材料', '芯片', '医药', '农业', '机器人'];
 
   const post = (url: string, body: unknown) =>
-    s.app.inject({ method: 'POST', url, payload: body as object });
-  const get = (url: string) => s.app.inject({ method: 'GET', url });
+    s.inject({ method: 'POST', url, payload: body as object });
+  const get = (url: string) => s.inject({ method: 'GET', url });
 
   beforeAll(async () => {
     s = await startService(t.env);
@@ -133,7 +133,7 @@ describe('match runs', () => {
     // Close the offer ranked first for the first need: it must drop out everywhere it was.
     const before = await pairsOf(first.id);
     const top = before.find((p) => p.needId === needIds[0] && p.rank === 1)!;
-    const patched = await s.app.inject({
+    const patched = await s.inject({
       method: 'PATCH',
       url: `/v1/offers/${top.offerId}`,
       payload: { status: 'closed' },
@@ -225,7 +225,7 @@ describe('match runs', () => {
       ['GET', `/v1/runs/1/pairs?format=pdf`, undefined, 400, 'validation_failed'],
     ];
     for (const [method, url, body, status, code] of cases) {
-      const res = await s.app.inject({
+      const res = await s.inject({
         method: method as 'GET',
         url,
         ...(body ? { payload: body } : {}),
