@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installAuth, SECURITY_SCHEME } from './auth/plugin.ts';
 import { authRoutes } from './auth/routes.ts';
+import { installJsonBody } from './http/body.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { installValidators } from './http/validation.ts';
 import { fairRoutes } from './fairs/routes.ts';
@@ -27,6 +28,7 @@ export async function buildApp(rt: Runtime): Promise<FastifyInstance> {
   installValidators(app);
   // JSON only: a text body is refused with 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain');
+  installJsonBody(app);
   installErrorHandler(app);
   installAuth(app, rt.keys);
   await app.register(swagger, {
