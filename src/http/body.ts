@@ -5,7 +5,6 @@ import { AppError } from './errors.ts';
 export const MAX_JSON_DEPTH = 32;
 
 // C0 and C1 control characters except tab and newline (carriage returns become newlines).
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
 /**
@@ -64,7 +63,7 @@ export function installJsonBody(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    parse(req, body as string, (err: Error | null, value?: unknown) => {
+    void parse(req, body as string, (err: Error | null, value?: unknown) => {
       if (err) return done(err, undefined);
       try {
         done(null, cleanJson(value));

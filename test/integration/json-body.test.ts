@@ -30,10 +30,9 @@ describe('JSON bodies are valid by construction', () => {
       `{"title":"高温合金","description":"需要耐高温合金材料","price":{"max":1e400}}`,
     );
     expect(res.statusCode).toBe(400);
-    expect(res.json<{ code: string; message: string }>()).toMatchObject({
-      code: 'validation_failed',
-      message: expect.stringContaining('body/price/max'),
-    });
+    const err = res.json<{ code: string; message: string }>();
+    expect(err.code).toBe('validation_failed');
+    expect(err.message).toContain('body/price/max');
     expect(await count()).toBe(before);
     // The listing list still reads back.
     expect((await s.inject('/v1/needs')).statusCode).toBe(200);
